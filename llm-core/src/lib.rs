@@ -1,0 +1,72 @@
+//! Typed, validated, testable LLM calls.
+//!
+//! A model is not a pure function: its replies come wrapped in prose, cut off, in the wrong
+//! shape, or confidently wrong. This crate turns a reply into a typed value only after it has
+//! been found, repaired, parsed and checked against the type's rules, and reports everything
+//! else as a typed [`LlmError`].
+//!
+//! ```
+//! use llm_core::prelude::*;
+//!
+//! /// A support ticket, triaged.
+//! #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
+//! struct Triage {
+//!     #[llm(one_of = ["billing", "bug", "other"])]
+//!     queue: String,
+//!     /// One sentence for the agent.
+//!     #[llm(len(max = 200), deny = ["refund guaranteed"])]
+//!     summary: String,
+//!     #[llm(confidence(min = 0.5))]
+//!     confidence: f32,
+//! }
+//!
+//! let reply = r#"Sure! {"queue": "billing", "summary": "Charged twice.", "confidence": 0.9}"#;
+//! let triage = Triage::parse_validated(reply)?.value;
+//! assert_eq!(triage.queue, "billing");
+//!
+//! let err = Triage::parse_validated(r#"{"queue": "sales", "summary": "", "confidence": 0.2}"#)
+//!     .unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "2 rule violations: queue: must be one of \"billing\", \"bug\", \"other\" (found \"sales\"); \
+//!      confidence: must be a confidence from 0 to 1, at least 0.5 (found 0.2)"
+//! );
+//! # Ok::<(), LlmError>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
+
+pub mod error;
+pub mod output;
+pub mod parse;
+pub mod path;
+pub mod validate;
+
+pub use error::LlmError;
+pub use output::LlmOutput;
+pub use parse::{ParseError, Parsed};
+pub use validate::{ValidationError, Violation};
+
+/// Derives [`LlmOutput`]: schema with rules, format instructions, parser, validation and
+/// [`SCHEMA_HASH`](LlmOutput::SCHEMA_HASH). See the trait for the attributes.
+pub use llm_derive::LlmOutput;
+
+/// Everything a user of the derive needs, including serde's and schemars' derives.
+pub mod prelude {
+    pub use crate::{LlmError, LlmOutput, ParseError, Parsed, ValidationError, Violation};
+    pub use schemars::JsonSchema;
+    pub use serde::{Deserialize, Serialize};
+}
+
+/// What generated code names. Not public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::output::hash::combine;
+    pub use crate::output::schema as schema;
+    pub use crate::output::{LlmOutput, SchemaRules};
+    pub use crate::validate::check;
+    pub use crate::validate::Validator;
+    pub use serde_json::Value;
+    pub use std::sync::LazyLock;
+}
