@@ -39,6 +39,8 @@ pub fn format_instructions(schema: &Schema) -> String {
         defs,
         stack: Vec::new(),
         recursive: Vec::new(),
+        root_name: "",
+        root,
     };
     let mut out = String::from(HEADER);
     if let Some(desc) = description(root) {
@@ -46,6 +48,8 @@ pub fn format_instructions(schema: &Schema) -> String {
             push_comment_lines(&mut out, "", desc);
         }
     }
+    r.root_name = root.get("title").and_then(Value::as_str).unwrap_or("Root");
+    r.stack.push(r.root_name);
     let body = r.value(root, "");
     out.push_str(&body);
     let notes = notes(root, true);
@@ -65,6 +69,9 @@ struct Renderer<'a> {
     stack: Vec<&'a str>,
     /// Definitions printed by name because they contain themselves.
     recursive: Vec<String>,
+    /// The root schema and its name, for `"$ref": "#"`.
+    root: &'a Value,
+    root_name: &'a str,
 }
 
 fn description(schema: &Value) -> Option<&str> {
@@ -82,12 +89,23 @@ fn push_comment_lines(out: &mut String, indent: &str, text: &str) {
 }
 
 impl<'a> Renderer<'a> {
-    fn ref_name(schema: &'a Value) -> Option<&'a str> {
-        schema.get("$ref")?.as_str()?.strip_prefix("#/$defs/")
+    fn ref_name(&self, schema: &'a Value) -> Option<&'a str> {
+        let reference = schema.get("$ref")?.as_str()?;
+        if reference == "#" {
+            return Some(self.root_name);
+        }
+        reference.strip_prefix("#/$defs/")
+    }
+
+    fn def(&self, name: &str) -> Option<&'a Value> {
+        if name == self.root_name && !self.defs.contains_key(name) {
+            return Some(self.root);
+        }
+        self.defs.get(name)
     }
 
     fn resolve(&self, schema: &'a Value) -> &'a Value {
-        match Self::ref_name(schema).and_then(|name| self.defs.get(name)) {
+        match self.ref_name(schema).and_then(|name| self.def(name)) {
             Some(def) => def,
             None => schema,
         }
@@ -95,14 +113,14 @@ impl<'a> Renderer<'a> {
 
     /// The JSON sketch of `schema`; lines after the first are indented by `indent`.
     fn value(&mut self, schema: &'a Value, indent: &str) -> String {
-        if let Some(name) = Self::ref_name(schema) {
+        if let Some(name) = self.ref_name(schema) {
             if self.stack.contains(&name) {
                 if !self.recursive.iter().any(|n| n == name) {
                     self.recursive.push(name.to_owned());
                 }
                 return name.to_owned();
             }
-            let Some(def) = self.defs.get(name) else {
+            let Some(def) = self.def(name) else {
                 return "any JSON value".to_owned();
             };
             self.stack.push(name);
@@ -144,6 +162,15 @@ impl<'a> Renderer<'a> {
 
     fn typed(&mut self, obj: &'a Map<String, Value>, ty: &str, indent: &str) -> String {
         match ty {
+            "array" if obj.get("prefixItems").is_some() => {
+                let items = obj.get("prefixItems").and_then(Value::as_array);
+                let parts: Vec<String> = items
+                    .into_iter()
+                    .flatten()
+                    .map(|item| self.value(item, indent))
+                    .collect();
+                format!("[{}]", parts.join(", "))
+            }
             "array" => match obj.get("items") {
                 Some(items) => {
                     let inner = format!("{indent}  ");
@@ -197,10 +224,11 @@ impl<'a> Renderer<'a> {
             .and_then(Value::as_array)
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let mut out = String::from("{\n");
+        let mut out = String::from("{");
         if let Some(desc) = obj.get("description").and_then(Value::as_str) {
-            push_comment_lines(&mut out, &inner, desc);
+            let _ = write!(out, " // {}", desc.split_whitespace().collect::<Vec<_>>().join(" "));
         }
+        out.push('\n');
         let count = props.len();
         for (i, (name, prop)) in props.iter().enumerate() {
             let target = self.resolve(prop);
@@ -241,16 +269,23 @@ fn notes(schema: &Value, required: bool) -> Vec<String> {
         return notes;
     };
     let num = |k: &str| obj.get(k).filter(|v| v.is_number()).map(Value::to_string);
-    let bounds = |lo: Option<String>, hi: Option<String>, noun: &str| match (lo, hi) {
-        (Some(lo), Some(hi)) if lo == hi => Some(format!("exactly {lo}{noun}")),
-        (Some(lo), Some(hi)) => Some(format!("{lo} to {hi}{noun}")),
-        (Some(lo), None) => Some(format!("at least {lo}{noun}")),
-        (None, Some(hi)) => Some(format!("at most {hi}{noun}")),
-        (None, None) => None,
+    let bounds = |lo: Option<String>, hi: Option<String>, noun: &str| {
+        let plural = |n: &str| match noun {
+            "" => String::new(),
+            _ if n == "1" => format!(" {noun}"),
+            _ => format!(" {noun}s"),
+        };
+        match (lo, hi) {
+            (Some(lo), Some(hi)) if lo == hi => Some(format!("exactly {lo}{}", plural(&hi))),
+            (Some(lo), Some(hi)) => Some(format!("{lo} to {hi}{}", plural(&hi))),
+            (Some(lo), None) => Some(format!("at least {lo}{}", plural(&lo))),
+            (None, Some(hi)) => Some(format!("at most {hi}{}", plural(&hi))),
+            (None, None) => None,
+        }
     };
-    notes.extend(bounds(num("minLength"), num("maxLength"), " characters"));
-    notes.extend(bounds(num("minItems"), num("maxItems"), " items"));
-    notes.extend(bounds(num("minProperties"), num("maxProperties"), " entries"));
+    notes.extend(bounds(num("minLength"), num("maxLength"), "character"));
+    notes.extend(bounds(num("minItems"), num("maxItems"), "item"));
+    notes.extend(bounds(num("minProperties"), num("maxProperties"), "entry"));
     notes.extend(bounds(num("minimum"), num("maximum"), ""));
     if let Some(pattern) = obj.get("pattern").and_then(Value::as_str) {
         notes.push(format!("must match {pattern}"));
@@ -258,7 +293,9 @@ fn notes(schema: &Value, required: bool) -> Vec<String> {
     match obj.get("format").and_then(Value::as_str) {
         Some("email") => notes.push("an email address".to_owned()),
         Some("uri") => notes.push("an http(s) URL".to_owned()),
-        Some(other) if !other.starts_with("int") && !other.starts_with("uint") => {
+        Some(other)
+            if !["int", "uint", "float", "double"].iter().any(|p| other.starts_with(p)) =>
+        {
             notes.push(format!("format {other}"));
         }
         _ => {}

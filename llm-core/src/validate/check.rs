@@ -48,6 +48,8 @@ pub trait SizedValue {
 pub trait NumberValue {
     /// The number as `f64`, or `None` when absent.
     fn number(&self) -> Option<f64>;
+    /// The number as written in JSON (`3`, `0.3`), for messages.
+    fn found(&self) -> Option<String>;
 }
 
 impl TextValue for str {
@@ -164,6 +166,9 @@ macro_rules! number {
             fn number(&self) -> Option<f64> {
                 Some(*self as f64)
             }
+            fn found(&self) -> Option<String> {
+                Some(self.to_string())
+            }
         }
     )*};
 }
@@ -173,24 +178,29 @@ impl<T: NumberValue + ?Sized> NumberValue for &T {
     fn number(&self) -> Option<f64> {
         (**self).number()
     }
+    fn found(&self) -> Option<String> {
+        (**self).found()
+    }
 }
 impl<T: NumberValue + ?Sized> NumberValue for Box<T> {
     fn number(&self) -> Option<f64> {
         (**self).number()
+    }
+    fn found(&self) -> Option<String> {
+        (**self).found()
     }
 }
 impl<T: NumberValue> NumberValue for Option<T> {
     fn number(&self) -> Option<f64> {
         self.as_ref().and_then(NumberValue::number)
     }
+    fn found(&self) -> Option<String> {
+        self.as_ref().and_then(NumberValue::found)
+    }
 }
 
 fn quoted(text: &str) -> Option<String> {
     Some(format!("{:?}", crate::path::excerpt(text, super::FOUND_EXCERPT_CHARS)))
-}
-
-fn number_found(n: f64) -> Option<String> {
-    Some(serde_json::Number::from_f64(n).map_or_else(|| n.to_string(), |n| n.to_string()))
 }
 
 /// A regex compiled once, on first use, for a `#[llm(regex = "...")]` rule.
@@ -244,7 +254,7 @@ pub fn range<T: NumberValue + ?Sized>(
 ) {
     let Some(n) = value.number() else { return };
     if n.is_nan() || min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
-        v.report(Rule::Range { min, max }, number_found(n));
+        v.report(Rule::Range { min, max }, value.found());
     }
 }
 
@@ -273,7 +283,7 @@ pub fn one_of_number<T: NumberValue + ?Sized>(
     let Some(n) = value.number() else { return };
     #[allow(clippy::float_cmp)] // exact membership is the rule
     if !allowed.iter().any(|a| *a == n) {
-        v.report(Rule::OneOf { allowed: allowed_json }, number_found(n));
+        v.report(Rule::OneOf { allowed: allowed_json }, value.found());
     }
 }
 
@@ -353,7 +363,7 @@ pub fn filter<T: TextValue + ?Sized, F: ContentFilter + ?Sized>(
 pub fn confidence<T: NumberValue + ?Sized>(v: &mut Validator, value: &T, min: f64) {
     let Some(n) = value.number() else { return };
     if n.is_nan() || !(0.0..=1.0).contains(&n) || n < min {
-        v.report(Rule::Confidence { min }, number_found(n));
+        v.report(Rule::Confidence { min }, value.found());
     }
 }
 

@@ -1,0 +1,3 @@
+//! Integration tests of llm-core and its macros, as one binary.
+
+mod ui;
