@@ -73,19 +73,24 @@ impl fmt::Display for FieldPath {
         }
         for (i, segment) in self.0.iter().enumerate() {
             match segment {
-                PathSegment::Field(name) if is_plain_key(name) => {
-                    if i > 0 {
-                        f.write_str(".")?;
-                    }
-                    f.write_str(name)?;
-                }
-                PathSegment::Field(name) => write!(f, "[{name:?}]")?,
-                PathSegment::Key(key) => write!(f, "[{key:?}]")?,
+                PathSegment::Field(name) => write_key(f, name, i == 0)?,
+                PathSegment::Key(key) => write_key(f, key, i == 0)?,
                 PathSegment::Index(index) => write!(f, "[{index}]")?,
             }
         }
         Ok(())
     }
+}
+
+/// `.key` for identifier-like keys (no dot at the start), `["a b"]` for the rest.
+fn write_key(f: &mut fmt::Formatter<'_>, key: &str, first: bool) -> fmt::Result {
+    if !is_plain_key(key) {
+        return write!(f, "[{key:?}]");
+    }
+    if !first {
+        f.write_str(".")?;
+    }
+    f.write_str(key)
 }
 
 fn is_plain_key(name: &str) -> bool {
@@ -122,7 +127,7 @@ mod tests {
             PathSegment::Key("x".into()),
             PathSegment::Field("c".into()),
         ]);
-        assert_eq!(path.to_string(), r#"["a b"]["x"].c"#);
+        assert_eq!(path.to_string(), r#"["a b"].x.c"#);
     }
 
     #[test]

@@ -1,3 +1,8 @@
 //! Integration tests of llm-core and its macros, as one binary.
 
+mod enums;
+mod errors;
+mod hash;
+mod rules;
+mod schema;
 mod ui;

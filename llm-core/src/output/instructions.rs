@@ -203,6 +203,9 @@ impl<'a> Renderer<'a> {
             .map(|b| self.value(b, indent))
             .collect();
         if branches.iter().any(is_null) {
+            if let [single] = parts.as_slice() {
+                return format!("{single} or null");
+            }
             parts.push("null".to_owned());
         }
         if parts.iter().any(|p| p.contains('\n')) {

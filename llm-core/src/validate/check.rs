@@ -50,6 +50,10 @@ pub trait NumberValue {
     fn number(&self) -> Option<f64>;
     /// The number as written in JSON (`3`, `0.3`), for messages.
     fn found(&self) -> Option<String>;
+    /// `bound` at this type's precision, so that an `f32` holding `0.7` meets `min = 0.7`.
+    fn at_precision(&self, bound: f64) -> f64 {
+        bound
+    }
 }
 
 impl TextValue for str {
@@ -172,7 +176,20 @@ macro_rules! number {
         }
     )*};
 }
-number!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64);
+number!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f64);
+
+impl NumberValue for f32 {
+    fn number(&self) -> Option<f64> {
+        Some(f64::from(*self))
+    }
+    fn found(&self) -> Option<String> {
+        Some(self.to_string())
+    }
+    #[allow(clippy::cast_possible_truncation)] // rounding to f32 is the point
+    fn at_precision(&self, bound: f64) -> f64 {
+        f64::from(bound as f32)
+    }
+}
 
 impl<T: NumberValue + ?Sized> NumberValue for &T {
     fn number(&self) -> Option<f64> {
@@ -180,6 +197,9 @@ impl<T: NumberValue + ?Sized> NumberValue for &T {
     }
     fn found(&self) -> Option<String> {
         (**self).found()
+    }
+    fn at_precision(&self, bound: f64) -> f64 {
+        (**self).at_precision(bound)
     }
 }
 impl<T: NumberValue + ?Sized> NumberValue for Box<T> {
@@ -189,6 +209,9 @@ impl<T: NumberValue + ?Sized> NumberValue for Box<T> {
     fn found(&self) -> Option<String> {
         (**self).found()
     }
+    fn at_precision(&self, bound: f64) -> f64 {
+        (**self).at_precision(bound)
+    }
 }
 impl<T: NumberValue> NumberValue for Option<T> {
     fn number(&self) -> Option<f64> {
@@ -196,6 +219,9 @@ impl<T: NumberValue> NumberValue for Option<T> {
     }
     fn found(&self) -> Option<String> {
         self.as_ref().and_then(NumberValue::found)
+    }
+    fn at_precision(&self, bound: f64) -> f64 {
+        self.as_ref().map_or(bound, |v| v.at_precision(bound))
     }
 }
 
@@ -253,7 +279,9 @@ pub fn range<T: NumberValue + ?Sized>(
     max: Option<f64>,
 ) {
     let Some(n) = value.number() else { return };
-    if n.is_nan() || min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
+    let below = min.is_some_and(|min| n < value.at_precision(min));
+    let above = max.is_some_and(|max| n > value.at_precision(max));
+    if n.is_nan() || below || above {
         v.report(Rule::Range { min, max }, value.found());
     }
 }
@@ -362,7 +390,7 @@ pub fn filter<T: TextValue + ?Sized, F: ContentFilter + ?Sized>(
 /// `confidence(min)`: a self-reported confidence in `0..=1` and at least `min`.
 pub fn confidence<T: NumberValue + ?Sized>(v: &mut Validator, value: &T, min: f64) {
     let Some(n) = value.number() else { return };
-    if n.is_nan() || !(0.0..=1.0).contains(&n) || n < min {
+    if n.is_nan() || !(0.0..=1.0).contains(&n) || n < value.at_precision(min) {
         v.report(Rule::Confidence { min }, value.found());
     }
 }

@@ -72,8 +72,12 @@ static PII: LazyLock<Option<PiiPatterns>> = LazyLock::new(|| {
         email: Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+").ok()?,
         card: Regex::new(r"\b\d(?:[ -]?\d){12,18}\b").ok()?,
         ssn: Regex::new(r"\b\d{3}-\d{2}-\d{4}\b").ok()?,
-        phone: Regex::new(r"(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{3,4}[ .-]\d{3,4}(?:[ .-]\d{2,4})?\b")
-            .ok()?,
+        // International numbers with a `+` prefix, and North American `(415) 555-0100` /
+        // `415-555-0100`; bare digit groups (order numbers, card-like runs) are left alone.
+        phone: Regex::new(
+            r"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){2,4}\b|(?:\(\d{3}\) ?|\b\d{3}[ .-])\d{3}[ .-]\d{4}\b",
+        )
+        .ok()?,
     })
 });
 
