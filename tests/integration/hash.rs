@@ -6,13 +6,13 @@ mod v1 {
     use super::*;
     /// An item.
     #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
-    pub struct Item {
+    pub(super) struct Item {
         #[llm(len(max = 10))]
-        pub name: String,
+        pub(super) name: String,
     }
     #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
-    pub struct Order {
-        pub items: Vec<Item>,
+    pub(super) struct Order {
+        pub(super) items: Vec<Item>,
     }
 }
 
@@ -20,13 +20,13 @@ mod doc_changed {
     use super::*;
     /// An item, described differently.
     #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
-    pub struct Item {
+    pub(super) struct Item {
         #[llm(len(max = 10))]
-        pub name: String,
+        pub(super) name: String,
     }
     #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
-    pub struct Order {
-        pub items: Vec<Item>,
+    pub(super) struct Order {
+        pub(super) items: Vec<Item>,
     }
 }
 
@@ -34,13 +34,13 @@ mod rule_changed {
     use super::*;
     /// An item.
     #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
-    pub struct Item {
+    pub(super) struct Item {
         #[llm(len(max = 11))]
-        pub name: String,
+        pub(super) name: String,
     }
     #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
-    pub struct Order {
-        pub items: Vec<Item>,
+    pub(super) struct Order {
+        pub(super) items: Vec<Item>,
     }
 }
 
@@ -48,10 +48,10 @@ mod rename_changed {
     use super::*;
     /// An item.
     #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
-    pub struct Item {
+    pub(super) struct Item {
         #[serde(rename = "title")]
         #[llm(len(max = 10))]
-        pub name: String,
+        pub(super) name: String,
     }
 }
 

@@ -171,7 +171,7 @@ fn collection_rules_count_items_and_none_passes() {
     );
 }
 
-fn no_spaces(value: &String) -> Result<(), String> {
+fn no_spaces(value: &str) -> Result<(), String> {
     if value.contains(' ') { Err(format!("must not contain spaces ({} found)", value.matches(' ').count())) } else { Ok(()) }
 }
 

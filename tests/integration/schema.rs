@@ -49,6 +49,7 @@ struct Invoice {
     #[llm(one_of = ["paid", "due"])]
     status: Option<String>,
     #[serde(skip)]
+    #[allow(dead_code)]
     internal_id: u64,
     /// How sure you are that this is an invoice.
     #[llm(confidence(min = 0.6))]

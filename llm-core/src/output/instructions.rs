@@ -43,10 +43,10 @@ pub fn format_instructions(schema: &Schema) -> String {
         root,
     };
     let mut out = String::from(HEADER);
-    if let Some(desc) = description(root) {
-        if !is_object(r.resolve(root)) {
-            push_comment_lines(&mut out, "", desc);
-        }
+    if let Some(desc) = description(root)
+        && !is_object(r.resolve(root))
+    {
+        push_comment_lines(&mut out, "", desc);
     }
     r.root_name = root.get("title").and_then(Value::as_str).unwrap_or("Root");
     r.stack.push(r.root_name);

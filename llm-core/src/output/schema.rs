@@ -63,7 +63,7 @@ fn non_null_branch(schema: &mut Value) -> Option<&mut Value> {
 }
 
 /// Builds [`LlmOutput::schema`]: schemars' draft 2020-12 schema, as deserialized, plus rules.
-pub fn schema_for<T: LlmOutput + ?Sized>() -> Schema {
+pub fn schema_for<T: LlmOutput>() -> Schema {
     let generator = SchemaSettings::draft2020_12()
         .for_deserialize()
         .into_generator();

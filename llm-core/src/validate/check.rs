@@ -309,8 +309,7 @@ pub fn one_of_number<T: NumberValue + ?Sized>(
     allowed_json: &'static [&'static str],
 ) {
     let Some(n) = value.number() else { return };
-    #[allow(clippy::float_cmp)] // exact membership is the rule
-    if !allowed.iter().any(|a| *a == n) {
+    if !allowed.contains(&n) {
         v.report(Rule::OneOf { allowed: allowed_json }, value.found());
     }
 }

@@ -87,9 +87,13 @@ fn luhn(digits: &str) -> bool {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+        .map(|(i, &d)| match (i % 2 == 1, d * 2) {
+            (true, double) if double > 9 => double - 9,
+            (true, double) => double,
+            (false, _) => d,
+        })
         .sum();
-    digits.len() >= 13 && sum % 10 == 0
+    digits.len() >= 13 && sum.is_multiple_of(10)
 }
 
 impl ContentFilter for Pii {

@@ -130,7 +130,8 @@ fn checks(rules: &[(syn::Path, Rule)], value: &TokenStream, p: &TokenStream) -> 
         }
         Rule::Custom(f) => {
             let name = path_name(f);
-            quote!(#p::check::custom(__v, #value, #name, #f);)
+            // Called in a closure so that deref coercion applies: `fn(&str)` checks a `String`.
+            quote!(#p::check::custom(__v, #value, #name, |__x| #f(__x));)
         }
     });
     quote!(#(#calls)*)
@@ -174,7 +175,7 @@ fn validate_fn(cont: &Input<'_>, p: &TokenStream) -> TokenStream {
     };
     let container = cont.attrs.validate.as_ref().map(|f| {
         let name = path_name(f);
-        quote!(#p::check::custom(__v, self, #name, #f);)
+        quote!(#p::check::custom(__v, self, #name, |__x| #f(__x));)
     });
     if body.is_empty() && container.is_none() {
         return TokenStream::new();

@@ -87,13 +87,13 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
                     ),
                 );
             }
-            if let (Some(min), Some(max)) = (min, max) {
-                if min.value > max.value {
-                    errors.push(syn::Error::new(
-                        max.span,
-                        format_args!("`len` max ({}) is less than min ({})", max.value, min.value),
-                    ));
-                }
+            if let (Some(min), Some(max)) = (min, max)
+                && min.value > max.value
+            {
+                errors.push(syn::Error::new(
+                    max.span,
+                    format_args!("`len` max ({}) is less than min ({})", max.value, min.value),
+                ));
             }
         }
         Rule::NonEmpty => {
@@ -116,13 +116,16 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
                     format_args!("`range` applies to numbers, but {field} is {}{hint}", shape.noun()),
                 );
             }
-            if let (Some(min), Some(max)) = (min, max) {
-                if min.value.value > max.value.value {
-                    errors.push(syn::Error::new(
-                        max.span,
-                        format_args!("`range` max ({}) is less than min ({})", max.value.value, min.value.value),
-                    ));
-                }
+            if let (Some(min), Some(max)) = (min, max)
+                && min.value.value > max.value.value
+            {
+                errors.push(syn::Error::new(
+                    max.span,
+                    format_args!(
+                        "`range` max ({}) is less than min ({})",
+                        max.value.value, min.value.value
+                    ),
+                ));
             }
         }
         Rule::OneOf(choices) => {
