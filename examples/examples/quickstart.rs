@@ -88,7 +88,11 @@ fn main() -> ExitCode {
     let mut reask_shown = false;
     for (i, exchange) in recording.exchanges.iter().enumerate() {
         let first_line = exchange.input.lines().next().unwrap_or_default();
-        println!("── reply {}/{}: {first_line}", i + 1, recording.exchanges.len());
+        println!(
+            "── reply {}/{}: {first_line}",
+            i + 1,
+            recording.exchanges.len()
+        );
         println!("{}", indent(&excerpt_lines(&exchange.reply, 10), "  │ "));
         let usage = exchange.usage.unwrap_or_default();
         summary.tokens_in += usage.prompt_tokens;
@@ -99,8 +103,19 @@ fn main() -> ExitCode {
                 if !parsed.fixes.is_empty() {
                     summary.fixed += 1;
                 }
-                let fixes: Vec<String> = parsed.fixes.iter().map(|f| format!("{:?} at {}", f.kind, f.path)).collect();
-                println!("  ✓ valid Invoice{}", if fixes.is_empty() { String::new() } else { format!(" after fixes: {}", fixes.join(", ")) });
+                let fixes: Vec<String> = parsed
+                    .fixes
+                    .iter()
+                    .map(|f| format!("{:?} at {}", f.kind, f.path))
+                    .collect();
+                println!(
+                    "  ✓ valid Invoice{}",
+                    if fixes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" after fixes: {}", fixes.join(", "))
+                    }
+                );
                 println!("    {:?}", parsed.value);
             }
             Err(LlmError::Validation(err)) => {
@@ -117,7 +132,9 @@ fn main() -> ExitCode {
             }
             Err(err) => {
                 summary.unparsed += 1;
-                let cause = std::error::Error::source(&err).map(|s| format!(" ({s})")).unwrap_or_default();
+                let cause = std::error::Error::source(&err)
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default();
                 println!("  ✗ not usable: {err}{cause}");
             }
         }
@@ -142,18 +159,40 @@ impl Summary {
     fn print(&self, total: usize) {
         println!("Summary");
         println!("  replies            {total}");
-        println!("  valid Invoice      {} ({} needed fixes)", self.valid, self.fixed);
+        println!(
+            "  valid Invoice      {} ({} needed fixes)",
+            self.valid, self.fixed
+        );
         println!("  broke rules        {}", self.invalid);
         println!("  could not parse    {}", self.unparsed);
-        let rules: Vec<String> = self.rules.iter().map(|(rule, n)| format!("{rule} ×{n}")).collect();
-        println!("  violations by rule {}", if rules.is_empty() { "none".to_owned() } else { rules.join(", ") });
-        println!("  tokens             {} in, {} out (as recorded)", self.tokens_in, self.tokens_out);
-        println!("  reached the caller unvalidated: 0 (parse_validated returns Ok only after every rule)");
+        let rules: Vec<String> = self
+            .rules
+            .iter()
+            .map(|(rule, n)| format!("{rule} ×{n}"))
+            .collect();
+        println!(
+            "  violations by rule {}",
+            if rules.is_empty() {
+                "none".to_owned()
+            } else {
+                rules.join(", ")
+            }
+        );
+        println!(
+            "  tokens             {} in, {} out (as recorded)",
+            self.tokens_in, self.tokens_out
+        );
+        println!(
+            "  reached the caller unvalidated: 0 (parse_validated returns Ok only after every rule)"
+        );
     }
 }
 
 fn indent(text: &str, prefix: &str) -> String {
-    text.lines().map(|line| format!("{prefix}{line}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|line| format!("{prefix}{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn excerpt_lines(text: &str, max: usize) -> String {
@@ -161,5 +200,9 @@ fn excerpt_lines(text: &str, max: usize) -> String {
     if lines.len() <= max {
         return text.to_owned();
     }
-    format!("{}\n… ({} more lines)", lines[..max].join("\n"), lines.len() - max)
+    format!(
+        "{}\n… ({} more lines)",
+        lines[..max].join("\n"),
+        lines.len() - max
+    )
 }

@@ -35,7 +35,12 @@
 //! ```
 
 #![forbid(unsafe_code)]
-#![warn(missing_docs, missing_debug_implementations, unreachable_pub, rust_2018_idioms)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    unreachable_pub,
+    rust_2018_idioms
+)]
 
 pub mod error;
 pub mod output;
@@ -63,10 +68,10 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::output::hash::combine;
-    pub use crate::output::schema as schema;
+    pub use crate::output::schema;
     pub use crate::output::{LlmOutput, SchemaRules};
-    pub use crate::validate::check;
     pub use crate::validate::Validator;
+    pub use crate::validate::check;
     pub use serde_json::Value;
     pub use std::sync::LazyLock;
 }

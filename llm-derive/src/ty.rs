@@ -29,8 +29,9 @@ impl Shape {
                 };
                 let name = last.ident.to_string();
                 match name.as_str() {
-                    "Option" | "Box" | "Arc" | "Rc" => first_type_arg(&last.arguments)
-                        .map_or(Shape::Unknown, Shape::of),
+                    "Option" | "Box" | "Arc" | "Rc" => {
+                        first_type_arg(&last.arguments).map_or(Shape::Unknown, Shape::of)
+                    }
                     "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32"
                     | "i64" | "i128" | "isize" => Shape::Integer,
                     "f32" | "f64" => Shape::Float,

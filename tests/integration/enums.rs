@@ -16,7 +16,10 @@ fn unit_enums_parse_by_serde_names_and_aliases() {
     assert_eq!(Currency::parse("\"€\"").unwrap().value, Currency::Eur);
     assert!(Currency::parse("\"usd\"").is_err());
     let schema = Currency::schema();
-    assert_eq!(schema.get("enum").unwrap(), &serde_json::json!(["USD", "EUR"]));
+    assert_eq!(
+        schema.get("enum").unwrap(),
+        &serde_json::json!(["USD", "EUR"])
+    );
 }
 
 #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
@@ -68,28 +71,57 @@ enum Untagged {
 }
 
 fn first_path<T: LlmOutput>(value: &T) -> String {
-    value.validate().unwrap_err().violations()[0].path().to_string()
+    value.validate().unwrap_err().violations()[0]
+        .path()
+        .to_string()
 }
 
 #[test]
 fn violation_paths_follow_serde_tagging_and_renames() {
-    assert_eq!(first_path(&External::Note { text: "toolong".into() }), "note.text");
+    assert_eq!(
+        first_path(&External::Note {
+            text: "toolong".into()
+        }),
+        "note.text"
+    );
     assert_eq!(first_path(&External::Pair(10, "x".into())), "pair[0]");
     assert_eq!(first_path(&External::Pair(1, " ".into())), "pair[1]");
-    assert_eq!(first_path(&External::Wrapped(Inner { qty: 0 })), "wrapped.Qty");
+    assert_eq!(
+        first_path(&External::Wrapped(Inner { qty: 0 })),
+        "wrapped.Qty"
+    );
     assert!(External::Nothing.validate().is_ok());
-    assert_eq!(first_path(&Internal::LongNote { text: "toolong".into() }), "text");
+    assert_eq!(
+        first_path(&Internal::LongNote {
+            text: "toolong".into()
+        }),
+        "text"
+    );
     assert_eq!(first_path(&Internal::Wrapped(Inner { qty: 0 })), "Qty");
-    assert_eq!(first_path(&Adjacent::Note { text: "toolong".into() }), "c.text");
-    assert_eq!(first_path(&Untagged::Note { text: "toolong".into() }), "text");
+    assert_eq!(
+        first_path(&Adjacent::Note {
+            text: "toolong".into()
+        }),
+        "c.text"
+    );
+    assert_eq!(
+        first_path(&Untagged::Note {
+            text: "toolong".into()
+        }),
+        "text"
+    );
     assert_eq!(first_path(&Untagged::Number(-1)), "$");
 }
 
 #[test]
 fn data_enums_parse_in_each_tagging() {
-    let parsed = Internal::parse(r#"{"type": "longNote", "text": "hi"}"#).unwrap().value;
+    let parsed = Internal::parse(r#"{"type": "longNote", "text": "hi"}"#)
+        .unwrap()
+        .value;
     assert!(matches!(parsed, Internal::LongNote { ref text } if text == "hi"));
-    let parsed = Adjacent::parse(r#"{"t": "Note", "c": {"text": "hi"}}"#).unwrap().value;
+    let parsed = Adjacent::parse(r#"{"t": "Note", "c": {"text": "hi"}}"#)
+        .unwrap()
+        .value;
     assert!(matches!(parsed, Adjacent::Note { .. }));
     let parsed = External::parse(r#"{"pair": [1, "a"]}"#).unwrap().value;
     assert!(matches!(parsed, External::Pair(1, _)));
@@ -104,9 +136,17 @@ fn rules_inside_variants_reach_the_schema() {
     assert_eq!(branch["properties"]["type"]["const"], "longNote");
     assert_eq!(branch["properties"]["text"]["maxLength"], 5);
     let schema = serde_json::to_value(Adjacent::schema()).unwrap();
-    assert_eq!(schema["oneOf"][0]["properties"]["c"]["properties"]["text"]["maxLength"], 5);
+    assert_eq!(
+        schema["oneOf"][0]["properties"]["c"]["properties"]["text"]["maxLength"],
+        5
+    );
     let schema = serde_json::to_value(External::schema()).unwrap();
-    let pair = schema["oneOf"].as_array().unwrap().iter().find(|b| b["properties"].get("pair").is_some()).unwrap();
+    let pair = schema["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["properties"].get("pair").is_some())
+        .unwrap();
     assert_eq!(pair["properties"]["pair"]["prefixItems"][0]["maximum"], 9);
     assert_eq!(pair["properties"]["pair"]["prefixItems"][1]["minLength"], 1);
     assert_eq!(schema["$defs"]["Inner"]["properties"]["Qty"]["minimum"], 1);

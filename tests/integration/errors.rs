@@ -19,7 +19,8 @@ struct Order {
 
 #[test]
 fn json_is_found_in_fences_and_prose_and_the_fix_is_recorded() {
-    let fenced = Item::parse("Here it is:\n```json\n{\"name\": \"a\", \"qty\": 1}\n```\nBye").unwrap();
+    let fenced =
+        Item::parse("Here it is:\n```json\n{\"name\": \"a\", \"qty\": 1}\n```\nBye").unwrap();
     assert_eq!(fenced.fixes[0].kind, FixKind::ExtractedFromFence);
     let prose = Item::parse("Sure! {\"name\": \"a\", \"qty\": 1} Hope that helps.").unwrap();
     assert_eq!(prose.fixes[0].kind, FixKind::ExtractedFromProse);
@@ -29,18 +30,34 @@ fn json_is_found_in_fences_and_prose_and_the_fix_is_recorded() {
 
 #[test]
 fn shape_errors_carry_the_path_and_print_the_source_once() {
-    let err = Order::parse(r#"{"items": [{"name": "a", "qty": 1}, {"name": "b", "qty": "many"}]}"#).unwrap_err();
-    assert_eq!(err.path().map(ToString::to_string).as_deref(), Some("items[1].qty"));
-    assert_eq!(err.to_string(), "the reply does not fit the type at items[1].qty");
+    let err = Order::parse(r#"{"items": [{"name": "a", "qty": 1}, {"name": "b", "qty": "many"}]}"#)
+        .unwrap_err();
+    assert_eq!(
+        err.path().map(ToString::to_string).as_deref(),
+        Some("items[1].qty")
+    );
+    assert_eq!(
+        err.to_string(),
+        "the reply does not fit the type at items[1].qty"
+    );
     let source = err.source().unwrap().to_string();
-    assert!(source.starts_with("invalid type: string \"many\", expected u32"), "{source}");
+    assert!(
+        source.starts_with("invalid type: string \"many\", expected u32"),
+        "{source}"
+    );
     assert!(!err.to_string().contains(&source));
-    assert!(err.reask_message().contains("at items[1].qty: invalid type: string \"many\""));
+    assert!(
+        err.reask_message()
+            .contains("at items[1].qty: invalid type: string \"many\"")
+    );
 }
 
 #[test]
 fn empty_and_json_free_replies_are_distinct_errors() {
-    assert!(matches!(Item::parse("  \n").unwrap_err().kind(), ParseErrorKind::Empty));
+    assert!(matches!(
+        Item::parse("  \n").unwrap_err().kind(),
+        ParseErrorKind::Empty
+    ));
     let err = Item::parse("I cannot help with that.").unwrap_err();
     assert!(matches!(err.kind(), ParseErrorKind::NoJson));
     assert_eq!(err.raw_excerpt(), "I cannot help with that.");
@@ -50,16 +67,30 @@ fn empty_and_json_free_replies_are_distinct_errors() {
 fn syntax_errors_give_line_and_column_and_keep_an_excerpt() {
     let raw = format!("{{\"name\": \"a\",\n \"qty\": }} {}", "x".repeat(500));
     let err = Item::parse(&raw).unwrap_err();
-    assert!(matches!(err.kind(), ParseErrorKind::Syntax { line: 2, .. }), "{:?}", err.kind());
-    assert_eq!(err.raw_excerpt().chars().count(), llm_core::parse::RAW_EXCERPT_CHARS);
+    assert!(
+        matches!(err.kind(), ParseErrorKind::Syntax { line: 2, .. }),
+        "{:?}",
+        err.kind()
+    );
+    assert_eq!(
+        err.raw_excerpt().chars().count(),
+        llm_core::parse::RAW_EXCERPT_CHARS
+    );
 }
 
 #[test]
 fn llm_error_is_transparent_over_its_parts() {
     let err = Item::parse_validated(r#"{"name": "a", "qty": 0}"#).unwrap_err();
     assert!(matches!(err, LlmError::Validation(_)));
-    assert_eq!(err.to_string(), "1 rule violation: qty: must be at least 1 (found 0)");
-    assert!(err.reask_message().unwrap().contains("- qty: must be at least 1 (found 0)"));
+    assert_eq!(
+        err.to_string(),
+        "1 rule violation: qty: must be at least 1 (found 0)"
+    );
+    assert!(
+        err.reask_message()
+            .unwrap()
+            .contains("- qty: must be at least 1 (found 0)")
+    );
     let err = Item::parse_validated("nope").unwrap_err();
     assert!(matches!(err, LlmError::Parse(_)));
 }

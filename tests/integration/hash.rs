@@ -60,8 +60,8 @@ mod cosmetic_changes {
     /// An item.
     #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, LlmOutput)]
     pub(crate) struct Item {
-        #[llm(len(max  =  10))]
-        pub(crate) name :String,
+        #[llm(len(max = 10))]
+        pub(crate) name: String,
     }
 }
 

@@ -10,7 +10,13 @@ fn violations<T: LlmOutput>(value: &T) -> Vec<(String, &'static str, Option<Stri
         Err(err) => err
             .violations()
             .iter()
-            .map(|v| (v.path().to_string(), v.rule().name(), v.found().map(str::to_owned)))
+            .map(|v| {
+                (
+                    v.path().to_string(),
+                    v.rule().name(),
+                    v.found().map(str::to_owned),
+                )
+            })
             .collect(),
     }
 }
@@ -87,9 +93,16 @@ fn length_counts_characters_not_bytes() {
     let err = text.validate().unwrap_err();
     assert_eq!(
         err.violations()[0].rule(),
-        &Rule::Length { min: Some(2), max: Some(4), unit: LengthUnit::Chars }
+        &Rule::Length {
+            min: Some(2),
+            max: Some(4),
+            unit: LengthUnit::Chars
+        }
     );
-    assert_eq!(err.violations()[0].to_string(), "word: must be 2 to 4 characters (found 5 characters)");
+    assert_eq!(
+        err.violations()[0].to_string(),
+        "word: must be 2 to 4 characters (found 5 characters)"
+    );
 }
 
 #[test]
@@ -115,9 +128,19 @@ struct Numbers {
 
 #[test]
 fn number_rules() {
-    let ok = Numbers { qty: 10, delta: -1.5, size: 4, confidence: 0.7 };
+    let ok = Numbers {
+        qty: 10,
+        delta: -1.5,
+        size: 4,
+        confidence: 0.7,
+    };
     assert_eq!(violations(&ok), []);
-    let bad = Numbers { qty: 0, delta: -2.0, size: 3, confidence: 0.3 };
+    let bad = Numbers {
+        qty: 0,
+        delta: -2.0,
+        size: 3,
+        confidence: 0.3,
+    };
     assert_eq!(
         violations(&bad),
         [
@@ -131,10 +154,20 @@ fn number_rules() {
 
 #[test]
 fn confidence_outside_zero_to_one_is_rejected_even_above_min() {
-    let bad = Numbers { qty: 1, delta: 0.0, size: 1, confidence: 7.0 };
+    let bad = Numbers {
+        qty: 1,
+        delta: 0.0,
+        size: 1,
+        confidence: 7.0,
+    };
     let err = bad.validate().unwrap_err();
     assert!(err.violations()[0].is_low_confidence());
-    let nan = Numbers { qty: 1, delta: f64::NAN, size: 1, confidence: 0.9 };
+    let nan = Numbers {
+        qty: 1,
+        delta: f64::NAN,
+        size: 1,
+        confidence: 0.9,
+    };
     assert_eq!(violations(&nan)[0].0, "delta");
 }
 
@@ -172,12 +205,23 @@ fn collection_rules_count_items_and_none_passes() {
 }
 
 fn no_spaces(value: &str) -> Result<(), String> {
-    if value.contains(' ') { Err(format!("must not contain spaces ({} found)", value.matches(' ').count())) } else { Ok(()) }
+    if value.contains(' ') {
+        Err(format!(
+            "must not contain spaces ({} found)",
+            value.matches(' ').count()
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 fn total_matches(order: &Order) -> Result<(), &'static str> {
     let sum: u32 = order.lines.iter().map(|l| l.qty).sum();
-    if sum == order.total { Ok(()) } else { Err("total must equal the sum of line quantities") }
+    if sum == order.total {
+        Ok(())
+    } else {
+        Err("total must equal the sum of line quantities")
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
@@ -199,7 +243,10 @@ struct Order {
 #[test]
 fn custom_and_cross_field_rules_report_their_message() {
     let order = Order {
-        lines: vec![Line { sku: "A 1 2".into(), qty: 1 }],
+        lines: vec![Line {
+            sku: "A 1 2".into(),
+            qty: 1,
+        }],
         total: 5,
         by_region: Default::default(),
     };
@@ -214,18 +261,43 @@ fn custom_and_cross_field_rules_report_their_message() {
     );
     assert_eq!(
         err.violations()[0].rule(),
-        &Rule::Custom { name: "no_spaces", message: "must not contain spaces (2 found)".into() }
+        &Rule::Custom {
+            name: "no_spaces",
+            message: "must not contain spaces (2 found)".into()
+        }
     );
 }
 
 #[test]
 fn nested_rules_apply_to_every_element_with_full_paths() {
     let order = Order {
-        lines: vec![Line { sku: "a".into(), qty: 1 }, Line { sku: "b".into(), qty: 0 }],
+        lines: vec![
+            Line {
+                sku: "a".into(),
+                qty: 1,
+            },
+            Line {
+                sku: "b".into(),
+                qty: 0,
+            },
+        ],
         total: 1,
-        by_region: [("eu west".to_owned(), vec![Line { sku: "c".into(), qty: 0 }])].into(),
+        by_region: [(
+            "eu west".to_owned(),
+            vec![Line {
+                sku: "c".into(),
+                qty: 0,
+            }],
+        )]
+        .into(),
     };
-    let paths: Vec<String> = order.validate().unwrap_err().violations().iter().map(|v| v.path().to_string()).collect();
+    let paths: Vec<String> = order
+        .validate()
+        .unwrap_err()
+        .violations()
+        .iter()
+        .map(|v| v.path().to_string())
+        .collect();
     assert_eq!(paths, ["lines[1].qty", r#"by_region["eu west"][0].qty"#]);
 }
 
@@ -238,11 +310,16 @@ struct Reply {
 #[test]
 fn content_filter_names_the_category_and_never_echoes_the_text() {
     let canary = "canary-4111111111111111";
-    let reply = Reply { text: format!("card {}", &canary[7..]) };
+    let reply = Reply {
+        text: format!("card {}", &canary[7..]),
+    };
     let err = reply.validate().unwrap_err();
     let shown = format!("{err} {err:?} {}", err.reask_message());
     assert!(!shown.contains("4111111111111111"), "{shown}");
-    assert_eq!(err.violations()[0].to_string(), "text: must not contain a payment card number (rejected by the pii filter)");
+    assert_eq!(
+        err.violations()[0].to_string(),
+        "text: must not contain a payment card number (rejected by the pii filter)"
+    );
 }
 
 struct Shouting;
@@ -251,7 +328,9 @@ impl ContentFilter for Shouting {
         "shouting"
     }
     fn check(&self, text: &str) -> Option<FilterMatch> {
-        (text.len() > 2 && !text.chars().any(char::is_lowercase)).then(|| FilterMatch { category: "capitals only".into() })
+        (text.len() > 2 && !text.chars().any(char::is_lowercase)).then(|| FilterMatch {
+            category: "capitals only".into(),
+        })
     }
 }
 
@@ -264,14 +343,35 @@ struct Loud {
 #[test]
 fn custom_filters_plug_in() {
     assert!(Loud { text: None }.validate().is_ok());
-    assert!(Loud { text: Some("Hi there".into()) }.validate().is_ok());
-    let err = Loud { text: Some("HI THERE".into()) }.validate().unwrap_err();
-    assert_eq!(err.violations()[0].rule(), &Rule::Filter { filter: "shouting", category: "capitals only".into() });
+    assert!(
+        Loud {
+            text: Some("Hi there".into())
+        }
+        .validate()
+        .is_ok()
+    );
+    let err = Loud {
+        text: Some("HI THERE".into()),
+    }
+    .validate()
+    .unwrap_err();
+    assert_eq!(
+        err.violations()[0].rule(),
+        &Rule::Filter {
+            filter: "shouting",
+            category: "capitals only".into()
+        }
+    );
 }
 
 #[test]
 fn pii_filter_catches_common_personal_data() {
-    for text in ["mail ada@example.com", "SSN 123-45-6789", "call +1 415 555 0100", "4111-1111-1111-1111"] {
+    for text in [
+        "mail ada@example.com",
+        "SSN 123-45-6789",
+        "call +1 415 555 0100",
+        "4111-1111-1111-1111",
+    ] {
         assert!(Pii.check(text).is_some(), "{text}");
     }
     for text in ["order 1234 shipped", "version 1.2.3", "4111 1111 1111 1112"] {
@@ -281,7 +381,12 @@ fn pii_filter_catches_common_personal_data() {
 
 #[test]
 fn every_violation_is_reported_at_once_and_reask_lists_them() {
-    let bad = Numbers { qty: 0, delta: -9.0, size: 1, confidence: 0.9 };
+    let bad = Numbers {
+        qty: 0,
+        delta: -9.0,
+        size: 1,
+        confidence: 0.9,
+    };
     let err = bad.validate().unwrap_err();
     assert_eq!(
         err.reask_message(),

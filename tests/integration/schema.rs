@@ -126,20 +126,40 @@ fn newtype_and_flattened_rules_reach_the_schema_and_validation() {
     let schema = serde_json::to_value(Product::schema()).unwrap();
     assert_eq!(schema["$defs"]["Sku"]["pattern"], "^[A-Z]{2}-[0-9]{3}$");
     assert_eq!(schema["properties"]["source"]["maxLength"], 20);
-    let bad = Product { sku: Sku("ab-1".into()), meta: Meta { source: "x".repeat(21) } };
-    let paths: Vec<String> = bad.validate().unwrap_err().violations().iter().map(|v| v.path().to_string()).collect();
+    let bad = Product {
+        sku: Sku("ab-1".into()),
+        meta: Meta {
+            source: "x".repeat(21),
+        },
+    };
+    let paths: Vec<String> = bad
+        .validate()
+        .unwrap_err()
+        .violations()
+        .iter()
+        .map(|v| v.path().to_string())
+        .collect();
     assert_eq!(paths, ["sku", "source"]);
 }
 
 #[test]
 fn rules_on_optional_and_nested_fields_reach_the_schema() {
     let schema = serde_json::to_value(Invoice::schema()).unwrap();
-    assert_eq!(schema["$defs"]["Address"]["properties"]["country"]["pattern"], "^[A-Z]{2}$");
-    assert_eq!(schema["properties"]["status"]["enum"], serde_json::json!(["paid", "due", null]));
+    assert_eq!(
+        schema["$defs"]["Address"]["properties"]["country"]["pattern"],
+        "^[A-Z]{2}$"
+    );
+    assert_eq!(
+        schema["properties"]["status"]["enum"],
+        serde_json::json!(["paid", "due", null])
+    );
     assert_eq!(schema["properties"]["items"]["minItems"], 1);
     assert!(schema["properties"].get("internalId").is_none());
     let required = schema["required"].as_array().unwrap();
-    assert!(!required.contains(&"status".into()), "a serde default is not required");
+    assert!(
+        !required.contains(&"status".into()),
+        "a serde default is not required"
+    );
 }
 
 #[test]

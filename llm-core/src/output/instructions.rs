@@ -34,7 +34,10 @@ const HEADER: &str =
 pub fn format_instructions(schema: &Schema) -> String {
     let root = schema.as_value();
     let empty = Map::new();
-    let defs = root.get("$defs").and_then(Value::as_object).unwrap_or(&empty);
+    let defs = root
+        .get("$defs")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let mut r = Renderer {
         defs,
         stack: Vec::new(),
@@ -58,7 +61,10 @@ pub fn format_instructions(schema: &Schema) -> String {
     }
     out.push('\n');
     for name in &r.recursive {
-        let _ = writeln!(out, "({name} stands for an object of the same shape as the one it is in.)");
+        let _ = writeln!(
+            out,
+            "({name} stands for an object of the same shape as the one it is in.)"
+        );
     }
     out
 }
@@ -229,7 +235,11 @@ impl<'a> Renderer<'a> {
             .unwrap_or_default();
         let mut out = String::from("{");
         if let Some(desc) = obj.get("description").and_then(Value::as_str) {
-            let _ = write!(out, " // {}", desc.split_whitespace().collect::<Vec<_>>().join(" "));
+            let _ = write!(
+                out,
+                " // {}",
+                desc.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
         }
         out.push('\n');
         let count = props.len();
@@ -266,7 +276,10 @@ fn notes(schema: &Value, required: bool) -> Vec<String> {
     let target = schema
         .get("anyOf")
         .and_then(Value::as_array)
-        .and_then(|b| b.iter().find(|b| b.get("type").and_then(Value::as_str) != Some("null")))
+        .and_then(|b| {
+            b.iter()
+                .find(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+        })
         .unwrap_or(schema);
     let Some(obj) = target.as_object() else {
         return notes;
@@ -297,7 +310,9 @@ fn notes(schema: &Value, required: bool) -> Vec<String> {
         Some("email") => notes.push("an email address".to_owned()),
         Some("uri") => notes.push("an http(s) URL".to_owned()),
         Some(other)
-            if !["int", "uint", "float", "double"].iter().any(|p| other.starts_with(p)) =>
+            if !["int", "uint", "float", "double"]
+                .iter()
+                .any(|p| other.starts_with(p)) =>
         {
             notes.push(format!("format {other}"));
         }

@@ -10,8 +10,8 @@
 //! A rule whose target is a shared definition (a `$ref` to a newtype) is not written into the
 //! definition, which other fields may use; it is still enforced by validation.
 
-use schemars::generate::SchemaSettings;
 use schemars::Schema;
+use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value};
 
 use super::LlmOutput;
@@ -52,7 +52,9 @@ fn ref_name(schema: &Value) -> Option<String> {
 /// The `X` of `{"anyOf": [X, {"type": "null"}]}` (either order; also `oneOf`).
 fn non_null_branch(schema: &mut Value) -> Option<&mut Value> {
     let obj = schema.as_object_mut()?;
-    let key = ["anyOf", "oneOf"].into_iter().find(|k| obj.contains_key(*k))?;
+    let key = ["anyOf", "oneOf"]
+        .into_iter()
+        .find(|k| obj.contains_key(*k))?;
     let branches = obj.get_mut(key)?.as_array_mut()?;
     if branches.len() != 2 {
         return None;
@@ -176,7 +178,9 @@ fn number(n: f64) -> Value {
 /// `len(min, max)`: `minLength`/`maxLength` on strings, `minItems`/`maxItems` on arrays,
 /// `minProperties`/`maxProperties` on maps.
 pub fn len(schema: &mut Value, min: Option<usize>, max: Option<usize>) {
-    let Some(target) = keyword_target(schema) else { return };
+    let Some(target) = keyword_target(schema) else {
+        return;
+    };
     let (lo, hi) = if has_type(target, "string") {
         ("minLength", "maxLength")
     } else if has_type(target, "array") {
@@ -201,7 +205,9 @@ pub fn non_empty(schema: &mut Value) {
 
 /// `range(min, max)`: `minimum`/`maximum`.
 pub fn range(schema: &mut Value, min: Option<f64>, max: Option<f64>) {
-    let Some(target) = keyword_target(schema) else { return };
+    let Some(target) = keyword_target(schema) else {
+        return;
+    };
     if let Some(min) = min {
         target.insert("minimum".to_owned(), number(min));
     }
@@ -231,7 +237,9 @@ pub fn format(schema: &mut Value, format: &str) {
 
 /// `one_of`: `enum`, with `null` kept allowed on optional fields.
 pub fn one_of(schema: &mut Value, allowed: &[&str]) {
-    let Some(target) = keyword_target(schema) else { return };
+    let Some(target) = keyword_target(schema) else {
+        return;
+    };
     let mut values: Vec<Value> = allowed
         .iter()
         .filter_map(|json| serde_json::from_str(json).ok())

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::path::{excerpt, FieldPath};
+use crate::path::{FieldPath, excerpt};
 
 /// A reply that could not be parsed into the requested type.
 ///
@@ -76,7 +76,9 @@ impl ParseError {
                 line,
                 column,
                 source,
-            } => format!("Your answer was not valid JSON at line {line}, column {column}: {source}."),
+            } => {
+                format!("Your answer was not valid JSON at line {line}, column {column}: {source}.")
+            }
             ParseErrorKind::Shape { path, source } => {
                 format!("Your answer did not have the required shape at {path}: {source}.")
             }
@@ -91,7 +93,11 @@ impl fmt::Display for ParseError {
             ParseErrorKind::Empty => f.write_str("the reply is empty"),
             ParseErrorKind::NoJson => write!(f, "no JSON found in the reply {:?}", self.raw),
             ParseErrorKind::Syntax { line, column, .. } => {
-                write!(f, "invalid JSON at line {line}, column {column} of the reply {:?}", self.raw)
+                write!(
+                    f,
+                    "invalid JSON at line {line}, column {column} of the reply {:?}",
+                    self.raw
+                )
             }
             ParseErrorKind::Shape { path, .. } => {
                 write!(f, "the reply does not fit the type at {path}")

@@ -8,7 +8,8 @@ pub(super) fn extract(raw: &str) -> Result<(&str, Option<FixKind>), ParseErrorKi
     if trimmed.is_empty() {
         return Err(ParseErrorKind::Empty);
     }
-    if trimmed.starts_with(['{', '[', '"']) || serde_json::from_str::<serde_json::Value>(trimmed).is_ok()
+    if trimmed.starts_with(['{', '[', '"'])
+        || serde_json::from_str::<serde_json::Value>(trimmed).is_ok()
     {
         return Ok((trimmed, None));
     }
@@ -16,8 +17,15 @@ pub(super) fn extract(raw: &str) -> Result<(&str, Option<FixKind>), ParseErrorKi
         return Ok((fenced, Some(FixKind::ExtractedFromFence)));
     }
     let start = trimmed.find(['{', '[']).ok_or(ParseErrorKind::NoJson)?;
-    let close = if trimmed[start..].starts_with('{') { '}' } else { ']' };
-    let end = trimmed.rfind(close).filter(|end| *end > start).ok_or(ParseErrorKind::NoJson)?;
+    let close = if trimmed[start..].starts_with('{') {
+        '}'
+    } else {
+        ']'
+    };
+    let end = trimmed
+        .rfind(close)
+        .filter(|end| *end > start)
+        .ok_or(ParseErrorKind::NoJson)?;
     Ok((&trimmed[start..=end], Some(FixKind::ExtractedFromProse)))
 }
 

@@ -6,6 +6,7 @@
 
 mod error;
 mod extract;
+pub mod repair;
 
 pub use error::{ParseError, ParseErrorKind};
 
@@ -42,6 +43,50 @@ pub enum FixKind {
     ExtractedFromFence,
     /// The JSON was taken out of surrounding prose.
     ExtractedFromProse,
+    /// A byte order mark was skipped.
+    Bom,
+    /// A `//`, `/* */` or `#` comment was skipped.
+    Comment,
+    /// A comma before `}` or `]` was dropped.
+    TrailingComma,
+    /// A missing comma between members or elements was assumed.
+    MissingComma,
+    /// A doubled comma or a stray colon was skipped.
+    ExtraPunctuation,
+    /// A missing `:` after a key was assumed (or `=` read as `:`).
+    MissingColon,
+    /// A member with a key and no value (`{"a": }`) got `null`.
+    MissingValue,
+    /// A `}` closed an array, or a `]` an object.
+    MismatchedBracket,
+    /// A key without quotes.
+    UnquotedKey,
+    /// A string value without quotes.
+    UnquotedValue,
+    /// A string in single quotes.
+    SingleQuotes,
+    /// A string in typographic quotes (`“...”`).
+    SmartQuotes,
+    /// A quote inside a string that was not escaped was kept as text.
+    UnescapedQuote,
+    /// An escape JSON does not have (`\x`) was kept as text.
+    InvalidEscape,
+    /// A raw control character (a newline, a tab) inside a string was kept.
+    ControlCharacter,
+    /// Python's `True`, `False` or `None`.
+    PythonLiteral,
+    /// JavaScript's `undefined`, `NaN` or `Infinity`, read as `null`.
+    JsLiteral,
+    /// A number written `+1`, `.5` or `5.`.
+    NumberFormat,
+    /// A key given twice; the last value was kept.
+    DuplicateKey,
+    /// The reply ended inside a string, which was closed.
+    ClosedString,
+    /// The reply ended inside an array or object, which was closed.
+    ClosedContainer,
+    /// The reply ended after a key and before its value; the key was dropped.
+    DroppedIncompleteMember,
 }
 
 /// Parses `raw` as JSON for `T`, taking it out of fences or prose when needed.

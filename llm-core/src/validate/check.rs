@@ -176,7 +176,9 @@ macro_rules! number {
         }
     )*};
 }
-number!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f64);
+number!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f64
+);
 
 impl NumberValue for f32 {
     fn number(&self) -> Option<f64> {
@@ -226,7 +228,10 @@ impl<T: NumberValue> NumberValue for Option<T> {
 }
 
 fn quoted(text: &str) -> Option<String> {
-    Some(format!("{:?}", crate::path::excerpt(text, super::FOUND_EXCERPT_CHARS)))
+    Some(format!(
+        "{:?}",
+        crate::path::excerpt(text, super::FOUND_EXCERPT_CHARS)
+    ))
 }
 
 /// A regex compiled once, on first use, for a `#[llm(regex = "...")]` rule.
@@ -261,7 +266,9 @@ pub fn len<T: SizedValue + ?Sized>(
     min: Option<usize>,
     max: Option<usize>,
 ) {
-    let Some((n, unit)) = value.size() else { return };
+    let Some((n, unit)) = value.size() else {
+        return;
+    };
     if min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
         let found = match unit {
             LengthUnit::Chars => format!("{n} characters"),
@@ -297,7 +304,12 @@ pub fn one_of_text<T: TextValue + ?Sized>(
 ) {
     let Some(text) = value.text() else { return };
     if !allowed.contains(&text) {
-        v.report(Rule::OneOf { allowed: allowed_json }, quoted(text));
+        v.report(
+            Rule::OneOf {
+                allowed: allowed_json,
+            },
+            quoted(text),
+        );
     }
 }
 
@@ -310,7 +322,12 @@ pub fn one_of_number<T: NumberValue + ?Sized>(
 ) {
     let Some(n) = value.number() else { return };
     if !allowed.contains(&n) {
-        v.report(Rule::OneOf { allowed: allowed_json }, value.found());
+        v.report(
+            Rule::OneOf {
+                allowed: allowed_json,
+            },
+            value.found(),
+        );
     }
 }
 
@@ -322,7 +339,9 @@ pub fn non_empty<T: SizedValue + ?Sized>(v: &mut Validator, value: &T) {
 }
 
 static EMAIL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+    compile(
+        r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
+    )
 });
 
 /// `email`: a plausible single address (the WHATWG `input type=email` grammar, with a dot in the
@@ -345,11 +364,12 @@ pub fn url<T: TextValue + ?Sized>(v: &mut Validator, value: &T) {
 }
 
 /// `deny = ["word", ...]`: no entry may occur as a whole word or phrase, ignoring case.
+/// `words` are lowercase (the derive lowercases them when it expands).
 pub fn deny<T: TextValue + ?Sized>(v: &mut Validator, value: &T, words: &'static [&'static str]) {
     let Some(text) = value.text() else { return };
     let haystack = text.to_lowercase();
     for word in words {
-        if contains_word(&haystack, &word.to_lowercase()) {
+        if contains_word(&haystack, word) {
             v.report(Rule::Denied { word }, quoted(text));
         }
     }

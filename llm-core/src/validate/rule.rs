@@ -140,10 +140,17 @@ impl fmt::Display for Rule {
             Rule::Format(Format::Url) => f.write_str("must be an absolute http or https URL"),
             Rule::Denied { word } => write!(f, "must not contain {word:?}"),
             Rule::Filter { filter, category } => {
-                write!(f, "must not contain {category} (rejected by the {filter} filter)")
+                write!(
+                    f,
+                    "must not contain {category} (rejected by the {filter} filter)"
+                )
             }
             Rule::Confidence { min } => {
-                write!(f, "must be a confidence from 0 to 1, at least {}", Num(*min))
+                write!(
+                    f,
+                    "must be a confidence from 0 to 1, at least {}",
+                    Num(*min)
+                )
             }
             Rule::Custom { message, .. } => f.write_str(message),
         }

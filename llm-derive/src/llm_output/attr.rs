@@ -78,7 +78,10 @@ fn each_key(
     let mut seen: Vec<String> = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("llm")) {
         if !matches!(attr.meta, syn::Meta::List(_)) {
-            errors.at(attr, "expected `#[llm(...)]` with a list of rules, e.g. `#[llm(len(max = 80))]`");
+            errors.at(
+                attr,
+                "expected `#[llm(...)]` with a list of rules, e.g. `#[llm(len(max = 80))]`",
+            );
             continue;
         }
         let result = attr.parse_nested_meta(|meta| {
@@ -108,7 +111,10 @@ impl FieldAttrs {
                 "range" => {
                     let (min, max) = bounds(meta, "range", |input| {
                         let span = input.span();
-                        Ok(Sp { value: number(input)?, span })
+                        Ok(Sp {
+                            value: number(input)?,
+                            span,
+                        })
                     })?;
                     Rule::Range { min, max }
                 }
@@ -118,7 +124,10 @@ impl FieldAttrs {
                 "url" => flag(meta, Rule::Url)?,
                 "deny" => Rule::Deny(list(meta, "deny", |input| {
                     input.parse::<LitStr>().map_err(|e| {
-                        syn::Error::new(e.span(), "`deny` takes string literals: deny = [\"word\", \"a phrase\"]")
+                        syn::Error::new(
+                            e.span(),
+                            "`deny` takes string literals: deny = [\"word\", \"a phrase\"]",
+                        )
                     })
                 })?),
                 "filter" => Rule::Filter(path(meta, "filter", "filter = llm_core::validate::Pii")?),
@@ -128,7 +137,10 @@ impl FieldAttrs {
                         if inner.path.is_ident("min") {
                             let input = inner.value()?;
                             let span = input.span();
-                            min = Some(Sp { value: number(input)?, span });
+                            min = Some(Sp {
+                                value: number(input)?,
+                                span,
+                            });
                             Ok(())
                         } else {
                             Err(inner.error("`confidence` takes `min`: confidence(min = 0.7)"))
@@ -169,7 +181,9 @@ impl ContainerAttrs {
         let mut out = ContainerAttrs::default();
         each_key(attrs, errors, |key, meta| {
             match key {
-                "validate" => out.validate = Some(path(meta, "validate", "validate = path::to::check")?),
+                "validate" => {
+                    out.validate = Some(path(meta, "validate", "validate = path::to::check")?)
+                }
                 "crate" => {
                     let lit = string(meta, "crate", "crate = \"my_llm_core\"")?;
                     let parsed = lit.parse::<syn::Path>().map_err(|_| {
@@ -239,9 +253,9 @@ fn string(meta: &ParseNestedMeta<'_>, key: &str, example: &str) -> syn::Result<L
 
 fn path(meta: &ParseNestedMeta<'_>, key: &str, example: &str) -> syn::Result<syn::Path> {
     let input = meta.value()?;
-    input.parse::<syn::Path>().map_err(|e| {
-        syn::Error::new(e.span(), format_args!("`{key}` takes a path: {example}"))
-    })
+    input
+        .parse::<syn::Path>()
+        .map_err(|e| syn::Error::new(e.span(), format_args!("`{key}` takes a path: {example}")))
 }
 
 fn list<T>(
@@ -306,14 +320,20 @@ fn bounds<T>(
 fn whole(input: ParseStream<'_>) -> syn::Result<Sp<usize>> {
     let span = input.span();
     let err = || {
-        syn::Error::new(span, "`len` bounds are whole numbers of characters or items, such as 0 or 80")
+        syn::Error::new(
+            span,
+            "`len` bounds are whole numbers of characters or items, such as 0 or 80",
+        )
     };
     if input.peek(Token![-]) {
         return Err(err());
     }
     let lit: LitInt = input.parse().map_err(|_| err())?;
     let value = lit.base10_parse::<usize>().map_err(|_| err())?;
-    Ok(Sp { value, span: lit.span() })
+    Ok(Sp {
+        value,
+        span: lit.span(),
+    })
 }
 
 /// A number literal, possibly negative.
@@ -325,23 +345,37 @@ fn number(input: ParseStream<'_>) -> syn::Result<Num> {
         Lit::Int(int) => int.base10_parse::<i128>().map(|v| v as f64)?,
         Lit::Float(float) => float.base10_parse::<f64>()?,
         other => {
-            return Err(syn::Error::new(other.span(), "expected a number, such as 0, 10 or 0.5"));
+            return Err(syn::Error::new(
+                other.span(),
+                "expected a number, such as 0, 10 or 0.5",
+            ));
         }
     };
     if !value.is_finite() {
         return Err(syn::Error::new(lit.span(), "expected a finite number"));
     }
-    Ok(Num { value: sign * value })
+    Ok(Num {
+        value: sign * value,
+    })
 }
 
 fn choice(input: ParseStream<'_>) -> syn::Result<Sp<Choice>> {
     let span = input.span();
     if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
-        return Ok(Sp { value: Choice::Text(lit.value()), span });
+        return Ok(Sp {
+            value: Choice::Text(lit.value()),
+            span,
+        });
     }
     let num = number(input).map_err(|e| {
-        syn::Error::new(e.span(), "`one_of` takes string or number literals: one_of = [\"a\", \"b\"]")
+        syn::Error::new(
+            e.span(),
+            "`one_of` takes string or number literals: one_of = [\"a\", \"b\"]",
+        )
     })?;
-    Ok(Sp { value: Choice::Number(num.value), span })
+    Ok(Sp {
+        value: Choice::Number(num.value),
+        span,
+    })
 }

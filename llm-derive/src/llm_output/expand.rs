@@ -5,21 +5,29 @@
 //! scalar with no rules, so a large type expands to little code.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{quote, ToTokens};
+use quote::{ToTokens, quote};
 use serde_derive_internals::ast::Style;
-use syn::{parse_quote, DeriveInput};
+use syn::{DeriveInput, parse_quote};
 
 use super::attr::{Choice, Num, Rule};
 use super::{Data, Field, Input, Tagging, Variant};
 use crate::hash::{canonical, fnv1a};
-use crate::ty::{mentions, Shape};
+use crate::ty::{Shape, mentions};
 
 pub(crate) fn expand(cont: &Input<'_>) -> TokenStream {
-    let krate = cont.attrs.krate.clone().unwrap_or_else(|| parse_quote!(::llm_core));
+    let krate = cont
+        .attrs
+        .krate
+        .clone()
+        .unwrap_or_else(|| parse_quote!(::llm_core));
     let p = quote!(#krate::__private);
     let body = [validate_fn(cont, &p), apply_rules_fn(cont, &p)];
     let hash = schema_hash(cont, &krate, &p);
-    imp(cont.original, &krate, &quote!(const SCHEMA_HASH: u64 = #hash; #(#body)*))
+    imp(
+        cont.original,
+        &krate,
+        &quote!(const SCHEMA_HASH: u64 = #hash; #(#body)*),
+    )
 }
 
 /// On error: the errors, and an impl with no rules so that uses of the type do not add errors of
@@ -30,7 +38,13 @@ pub(crate) fn stub(input: &DeriveInput, err: Option<syn::Error>) -> TokenStream 
         return quote!(#err);
     }
     let krate: syn::Path = parse_quote!(::llm_core);
-    let body = imp(input, &krate, &quote!(const SCHEMA_HASH: u64 = 0;));
+    let body = imp(
+        input,
+        &krate,
+        &quote!(
+            const SCHEMA_HASH: u64 = 0;
+        ),
+    );
     quote!(#err #body)
 }
 
@@ -40,7 +54,9 @@ fn imp(input: &DeriveInput, krate: &syn::Path, body: &TokenStream) -> TokenStrea
     let params: Vec<_> = generics.type_params().map(|t| t.ident.clone()).collect();
     let where_clause = generics.make_where_clause();
     for param in params {
-        where_clause.predicates.push(parse_quote!(#param: #krate::LlmOutput));
+        where_clause
+            .predicates
+            .push(parse_quote!(#param: #krate::LlmOutput));
     }
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
@@ -71,7 +87,11 @@ fn opt<T: ToTokens>(value: Option<T>) -> TokenStream {
 
 fn float(num: &Num) -> TokenStream {
     let lit = Literal::f64_suffixed(num.value.abs());
-    if num.value < 0.0 { quote!(-#lit) } else { quote!(#lit) }
+    if num.value < 0.0 {
+        quote!(-#lit)
+    } else {
+        quote!(#lit)
+    }
 }
 
 fn json_literal(choice: &Choice) -> String {
@@ -95,7 +115,10 @@ fn checks(rules: &[(syn::Path, Rule)], value: &TokenStream, p: &TokenStream) -> 
             #p::check::regex(__v, #value, &__RE, #lit);
         }},
         Rule::Len { min, max } => {
-            let (min, max) = (opt(min.as_ref().map(|m| m.value)), opt(max.as_ref().map(|m| m.value)));
+            let (min, max) = (
+                opt(min.as_ref().map(|m| m.value)),
+                opt(max.as_ref().map(|m| m.value)),
+            );
             quote!(#p::check::len(__v, #value, #min, #max);)
         }
         Rule::Range { min, max } => {
@@ -122,7 +145,11 @@ fn checks(rules: &[(syn::Path, Rule)], value: &TokenStream, p: &TokenStream) -> 
         Rule::NonEmpty => quote!(#p::check::non_empty(__v, #value);),
         Rule::Email => quote!(#p::check::email(__v, #value);),
         Rule::Url => quote!(#p::check::url(__v, #value);),
-        Rule::Deny(words) => quote!(#p::check::deny(__v, #value, &[#(#words),*]);),
+        Rule::Deny(words) => {
+            // Lowercased here, once, rather than on every check.
+            let words = words.iter().map(|w| w.value().to_lowercase());
+            quote!(#p::check::deny(__v, #value, &[#(#words),*]);)
+        }
         Rule::Filter(filter) => quote!(#p::check::filter(__v, #value, &#filter);),
         Rule::Confidence { min } => {
             let min = float(&min.value);
@@ -237,7 +264,10 @@ fn keywords(rules: &[(syn::Path, Rule)], target: &TokenStream, p: &TokenStream) 
     let calls = rules.iter().filter_map(|(_, rule)| match rule {
         Rule::Regex(lit) => Some(quote!(#p::schema::pattern(#target, #lit);)),
         Rule::Len { min, max } => {
-            let (min, max) = (opt(min.as_ref().map(|m| m.value)), opt(max.as_ref().map(|m| m.value)));
+            let (min, max) = (
+                opt(min.as_ref().map(|m| m.value)),
+                opt(max.as_ref().map(|m| m.value)),
+            );
             Some(quote!(#p::schema::len(#target, #min, #max);))
         }
         Rule::Range { min, max } => {
@@ -285,15 +315,17 @@ fn property_rules(fields: &[Field<'_>], p: &TokenStream) -> TokenStream {
 fn value_rules(field: &Field<'_>, target: &TokenStream, p: &TokenStream) -> TokenStream {
     let kw = keywords(&field.attrs.rules, target, p);
     let ty = field.ty;
-    let nested = has_nested(field).then(|| quote!(<#ty as #p::LlmOutput>::apply_rules(#target, __rules);));
+    let nested =
+        has_nested(field).then(|| quote!(<#ty as #p::LlmOutput>::apply_rules(#target, __rules);));
     quote!(#kw #nested)
 }
 
 fn apply_rules_fn(cont: &Input<'_>, p: &TokenStream) -> TokenStream {
     let body = match &cont.data {
-        Data::Struct(Style::Newtype, fields) => {
-            fields.iter().map(|f| value_rules(f, &quote!(__schema), p)).collect()
-        }
+        Data::Struct(Style::Newtype, fields) => fields
+            .iter()
+            .map(|f| value_rules(f, &quote!(__schema), p))
+            .collect(),
         Data::Struct(_, fields) => property_rules(fields, p),
         Data::Enum(variants) => {
             let tagging = match &cont.tagging {
@@ -352,7 +384,11 @@ fn apply_rules_fn(cont: &Input<'_>, p: &TokenStream) -> TokenStream {
 fn schema_hash(cont: &Input<'_>, krate: &syn::Path, p: &TokenStream) -> TokenStream {
     let mut input = cont.original.clone();
     let keep = |attrs: &mut Vec<syn::Attribute>| {
-        attrs.retain(|a| ["doc", "serde", "llm", "schemars"].iter().any(|k| a.path().is_ident(k)));
+        attrs.retain(|a| {
+            ["doc", "serde", "llm", "schemars"]
+                .iter()
+                .any(|k| a.path().is_ident(k))
+        });
     };
     keep(&mut input.attrs);
     input.vis = syn::Visibility::Inherited;

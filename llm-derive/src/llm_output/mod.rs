@@ -8,7 +8,7 @@ mod expand;
 mod valid;
 
 use proc_macro2::{Span, TokenStream};
-use serde_derive_internals::{ast, attr as serde_attr, Ctxt, Derive};
+use serde_derive_internals::{Ctxt, Derive, ast, attr as serde_attr};
 use syn::{DeriveInput, Ident};
 
 use crate::errors::Errors;
@@ -80,9 +80,13 @@ impl<'a> Input<'a> {
         let mut errors = Errors::default();
         let attrs = ContainerAttrs::from_attrs(&input.attrs, &mut errors);
         let data = match serde.data {
-            ast::Data::Struct(style, fields) => {
-                Data::Struct(style, fields.into_iter().map(|f| Field::new(f, &mut errors)).collect())
-            }
+            ast::Data::Struct(style, fields) => Data::Struct(
+                style,
+                fields
+                    .into_iter()
+                    .map(|f| Field::new(f, &mut errors))
+                    .collect(),
+            ),
             ast::Data::Enum(variants) => {
                 let mut index = 0;
                 let variants = variants
@@ -94,7 +98,11 @@ impl<'a> Input<'a> {
                             ident: &v.original.ident,
                             name: v.attrs.name().deserialize_name().value.clone(),
                             style: v.style,
-                            fields: v.fields.into_iter().map(|f| Field::new(f, &mut errors)).collect(),
+                            fields: v
+                                .fields
+                                .into_iter()
+                                .map(|f| Field::new(f, &mut errors))
+                                .collect(),
                             skipped,
                             index,
                         };
@@ -113,7 +121,13 @@ impl<'a> Input<'a> {
             }
             serde_attr::TagType::None => Tagging::Untagged,
         };
-        Ok(Input { original: input, attrs, data, tagging, errors })
+        Ok(Input {
+            original: input,
+            attrs,
+            data,
+            tagging,
+            errors,
+        })
     }
 }
 

@@ -39,7 +39,11 @@ impl Input<'_> {
 impl Field<'_> {
     fn validate(&self, errors: &mut Errors) {
         let shape = Shape::of(self.ty);
-        let field = self.original.ident.as_ref().map_or_else(|| "this field".to_owned(), |i| format!("`{i}`"));
+        let field = self
+            .original
+            .ident
+            .as_ref()
+            .map_or_else(|| "this field".to_owned(), |i| format!("`{i}`"));
         for (key, rule) in &self.attrs.rules {
             if self.skipped {
                 errors.at(
@@ -66,7 +70,10 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
     let name = key.to_token_stream().to_string();
     let text_only = |errors: &mut Errors| {
         if shape != Shape::Unknown && shape != Shape::Text {
-            errors.at(key, format_args!("`{name}` applies to text, but {field} is {}", shape.noun()));
+            errors.at(
+                key,
+                format_args!("`{name}` applies to text, but {field} is {}", shape.noun()),
+            );
         }
     };
     match rule {
@@ -100,7 +107,10 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
             if shape.is_number() || shape == Shape::Bool {
                 errors.at(
                     key,
-                    format_args!("`non_empty` applies to text and collections, but {field} is {}", shape.noun()),
+                    format_args!(
+                        "`non_empty` applies to text and collections, but {field} is {}",
+                        shape.noun()
+                    ),
                 );
             }
         }
@@ -113,7 +123,10 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
                 };
                 errors.at(
                     key,
-                    format_args!("`range` applies to numbers, but {field} is {}{hint}", shape.noun()),
+                    format_args!(
+                        "`range` applies to numbers, but {field} is {}{hint}",
+                        shape.noun()
+                    ),
                 );
             }
             if let (Some(min), Some(max)) = (min, max)
@@ -129,18 +142,36 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
             }
         }
         Rule::OneOf(choices) => {
-            let texts = choices.iter().filter(|c| matches!(c.value, Choice::Text(_))).count();
+            let texts = choices
+                .iter()
+                .filter(|c| matches!(c.value, Choice::Text(_)))
+                .count();
             if texts != 0 && texts != choices.len() {
-                if let Some(odd) = choices.iter().find(|c| matches!(c.value, Choice::Number(_))) {
+                if let Some(odd) = choices
+                    .iter()
+                    .find(|c| matches!(c.value, Choice::Number(_)))
+                {
                     errors.push(syn::Error::new(
                         odd.span,
                         "`one_of` values must all be strings or all be numbers",
                     ));
                 }
             } else if texts > 0 && shape != Shape::Unknown && shape != Shape::Text {
-                errors.at(key, format_args!("`one_of` with strings applies to text, but {field} is {}", shape.noun()));
+                errors.at(
+                    key,
+                    format_args!(
+                        "`one_of` with strings applies to text, but {field} is {}",
+                        shape.noun()
+                    ),
+                );
             } else if texts == 0 && shape != Shape::Unknown && !shape.is_number() {
-                errors.at(key, format_args!("`one_of` with numbers applies to numbers, but {field} is {}", shape.noun()));
+                errors.at(
+                    key,
+                    format_args!(
+                        "`one_of` with numbers applies to numbers, but {field} is {}",
+                        shape.noun()
+                    ),
+                );
             }
         }
         Rule::Confidence { min } => {

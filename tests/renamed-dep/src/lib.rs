@@ -44,7 +44,11 @@ struct Entry {
 
 #[allow(clippy::unnecessary_wraps)]
 fn check_entry(entry: &Entry) -> ::std::result::Result<(), &'static str> {
-    if entry.key.is_empty() { Err("key is empty") } else { Ok(()) }
+    if entry.key.is_empty() {
+        Err("key is empty")
+    } else {
+        Ok(())
+    }
 }
 
 /// An enum with data, internally tagged.
@@ -52,18 +56,29 @@ fn check_entry(entry: &Entry) -> ::std::result::Result<(), &'static str> {
 #[llm(crate = "renamed_core")]
 #[serde(tag = "type")]
 enum Event {
-    Created { #[llm(non_empty)] by: String },
+    Created {
+        #[llm(non_empty)]
+        by: String,
+    },
     Deleted,
 }
 
 #[test]
 fn generic_and_renamed_types_validate() {
     let page: Page<Entry> = Page {
-        items: vec![Entry { key: "ab".into(), level: 4, owner: None, confidence: 0.9 }],
+        items: vec![Entry {
+            key: "ab".into(),
+            level: 4,
+            owner: None,
+            confidence: 0.9,
+        }],
         total: 1,
     };
     let err = page.validate().unwrap_err();
     assert_eq!(err.violations()[0].path().to_string(), "items[0].level");
     assert!(Event::Created { by: " ".into() }.validate().is_err());
-    assert_ne!(<Page<Entry> as LlmOutput>::SCHEMA_HASH, <Page<Event> as LlmOutput>::SCHEMA_HASH);
+    assert_ne!(
+        <Page<Entry> as LlmOutput>::SCHEMA_HASH,
+        <Page<Event> as LlmOutput>::SCHEMA_HASH
+    );
 }

@@ -1,0 +1,961 @@
+//! A tolerant JSON reader: reads what models write, records every repair it makes.
+//!
+//! Written by hand because no crate does this job in Rust: it is a push parser (text can arrive
+//! in chunks, see [`Repairer::feed`]) driven by an explicit stack, so it never recurses and hostile
+//! nesting cannot overflow the stack. It accepts, and records as a [`Fix`]:
+//!
+//! - trailing, missing and doubled commas; missing colons; `=` for `:`;
+//! - single quotes, smart quotes, unquoted keys and unquoted string values;
+//! - `//`, `/* */` and `#` comments;
+//! - Python and JavaScript literals (`True`, `None`, `undefined`, `NaN`);
+//! - quotes inside strings that were not escaped, raw control characters, invalid escapes;
+//! - output cut off mid-string, mid-array or mid-object (closed, or the incomplete member
+//!   dropped and recorded);
+//! - a byte order mark.
+//!
+//! It does not guess types: coercion to a target type is [`coerce`](super::coerce)'s job.
+
+use serde_json::{Map, Number, Value};
+
+use super::{Fix, FixKind};
+use crate::path::{FieldPath, PathSegment};
+
+/// Limits that bound the work done on one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest nesting of arrays and objects accepted.
+    pub max_depth: usize,
+    /// Longest input accepted, in bytes.
+    pub max_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 128,
+            max_bytes: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why the reader gave up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepairError {
+    /// No value started before the input ended.
+    NoValue,
+    /// Nesting went deeper than [`Limits::max_depth`].
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
+    /// The input is longer than [`Limits::max_bytes`].
+    TooLarge {
+        /// The limit.
+        limit: usize,
+    },
+}
+
+enum Frame {
+    Object {
+        map: Map<String, Value>,
+        key: Option<String>,
+    },
+    Array(Vec<Value>),
+}
+
+/// What the reader expects next, between tokens.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Expect {
+    Value,
+    Key,
+    Colon,
+    Next,
+    Done,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    Double,
+    Single,
+    /// `“` closed by `”` (or `"`), and `‘` closed by `’`.
+    SmartDouble,
+    SmartSingle,
+}
+
+impl Quote {
+    fn closes(self, c: char) -> bool {
+        match self {
+            Quote::Double => c == '"',
+            Quote::Single => c == '\'',
+            Quote::SmartDouble => c == '”' || c == '"' || c == '“',
+            Quote::SmartSingle => c == '’' || c == '\'',
+        }
+    }
+}
+
+enum Mode {
+    Between(Expect),
+    Str(Str),
+    Bare {
+        buf: String,
+        key: bool,
+    },
+    /// Saw `/` between tokens.
+    Slash(Expect),
+    LineComment(Expect),
+    BlockComment {
+        resume: Expect,
+        star: bool,
+    },
+}
+
+struct Str {
+    quote: Quote,
+    buf: String,
+    key: bool,
+    escape: Escape,
+    /// A quote that may close the string, and the whitespace seen after it: it closes only if
+    /// the next character fits what follows a string here.
+    pending: Option<(char, String)>,
+    /// A `\\u` high surrogate waiting for its low half.
+    high: Option<u32>,
+}
+
+impl Str {
+    fn push_str(&mut self, text: &str) {
+        self.flush_surrogate();
+        self.buf.push_str(text);
+    }
+
+    fn push(&mut self, c: char) {
+        self.flush_surrogate();
+        self.buf.push(c);
+    }
+
+    /// A high surrogate not followed by its low half becomes U+FFFD.
+    fn flush_surrogate(&mut self) {
+        if self.high.take().is_some() {
+            self.buf.push('\u{fffd}');
+        }
+    }
+
+    fn push_unit(&mut self, unit: u32) {
+        match unit {
+            0xD800..=0xDBFF => {
+                self.flush_surrogate();
+                self.high = Some(unit);
+            }
+            0xDC00..=0xDFFF => match self.high.take() {
+                Some(high) => {
+                    let code = 0x1_0000 + ((high - 0xD800) << 10) + (unit - 0xDC00);
+                    self.buf.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+                }
+                None => self.buf.push('\u{fffd}'),
+            },
+            _ => self.push(char::from_u32(unit).unwrap_or('\u{fffd}')),
+        }
+    }
+}
+
+enum Escape {
+    None,
+    Backslash,
+    Unicode { digits: u8, value: u32 },
+}
+
+/// The push parser. Feed text with [`feed`](Self::feed), then [`finish`](Self::finish).
+pub struct Repairer {
+    stack: Vec<Frame>,
+    mode: Mode,
+    after_comma: bool,
+    root: Option<Value>,
+    fixes: Vec<Fix>,
+    limits: Limits,
+    bytes: usize,
+    started: bool,
+    error: Option<RepairError>,
+}
+
+impl std::fmt::Debug for Repairer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repairer")
+            .field("depth", &self.stack.len())
+            .field("bytes", &self.bytes)
+            .field("fixes", &self.fixes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Repairer {
+    fn default() -> Self {
+        Self::new(Limits::default())
+    }
+}
+
+impl Repairer {
+    /// A reader expecting one JSON value.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            stack: Vec::new(),
+            mode: Mode::Between(Expect::Value),
+            after_comma: false,
+            root: None,
+            fixes: Vec::new(),
+            limits,
+            bytes: 0,
+            started: false,
+            error: None,
+        }
+    }
+
+    /// Whether the root value is complete; later text is ignored.
+    pub fn is_done(&self) -> bool {
+        self.root.is_some() || self.error.is_some()
+    }
+
+    /// Reads more text. Work is linear in the text fed: nothing is read twice.
+    pub fn feed(&mut self, text: &str) {
+        if self.is_done() {
+            return;
+        }
+        self.bytes += text.len();
+        if self.bytes > self.limits.max_bytes {
+            self.error = Some(RepairError::TooLarge {
+                limit: self.limits.max_bytes,
+            });
+            return;
+        }
+        let mut rest = text;
+        if !self.started {
+            if let Some(stripped) = rest.strip_prefix('\u{feff}') {
+                self.fix(FixKind::Bom);
+                rest = stripped;
+            }
+        }
+        let mut i = 0;
+        while i < rest.len() && !self.is_done() {
+            // Fast path inside strings: copy a run of plain characters at once.
+            if let Mode::Str(s) = &mut self.mode
+                && s.pending.is_none()
+                && matches!(s.escape, Escape::None)
+            {
+                let run = &rest[i..];
+                let end = run
+                    .find(|ch: char| ch == '\\' || ch < ' ' || is_quote(ch))
+                    .unwrap_or(run.len());
+                if end > 0 {
+                    s.push_str(&run[..end]);
+                    i += end;
+                    continue;
+                }
+            }
+            let Some(c) = rest[i..].chars().next() else {
+                break;
+            };
+            i += c.len_utf8();
+            self.started = true;
+            self.step(c);
+        }
+    }
+
+    /// Ends the input: closes what the text left open, recording each closing.
+    pub fn finish(mut self) -> Result<(Value, Vec<Fix>), RepairError> {
+        if let Some(err) = self.error {
+            return Err(err);
+        }
+        if self.root.is_none() {
+            self.close_open_token();
+            self.close_open_containers();
+        }
+        match self.root {
+            Some(value) => Ok((value, self.fixes)),
+            None => Err(RepairError::NoValue),
+        }
+    }
+
+    /// The value read so far, with open strings, arrays and objects closed where they stand.
+    /// Costs a copy of what was read; [`feed`](Self::feed) stays linear whether or not this is
+    /// called.
+    pub fn snapshot(&self) -> Option<Value> {
+        if let Some(root) = &self.root {
+            return Some(root.clone());
+        }
+        let mut open: Option<Value> = match &self.mode {
+            Mode::Str(s) if !s.key => Some(Value::String(s.buf.clone())),
+            _ => None,
+        };
+        for frame in self.stack.iter().rev() {
+            let mut value = match frame {
+                Frame::Object { map, .. } => Value::Object(map.clone()),
+                Frame::Array(items) => Value::Array(items.clone()),
+            };
+            if let Some(child) = open.take() {
+                match (&mut value, frame) {
+                    (Value::Object(map), Frame::Object { key: Some(key), .. }) => {
+                        map.insert(key.clone(), child);
+                    }
+                    (Value::Array(items), _) => items.push(child),
+                    _ => {}
+                }
+            }
+            open = Some(value);
+        }
+        open
+    }
+
+    /// The fixes recorded so far.
+    pub fn fixes(&self) -> &[Fix] {
+        &self.fixes
+    }
+
+    fn path(&self) -> FieldPath {
+        let segments = self
+            .stack
+            .iter()
+            .filter_map(|frame| match frame {
+                Frame::Object { key, .. } => key.clone().map(PathSegment::Key),
+                Frame::Array(items) => Some(PathSegment::Index(items.len())),
+            })
+            .collect::<Vec<_>>();
+        FieldPath::from(segments)
+    }
+
+    fn fix(&mut self, kind: FixKind) {
+        let path = self.path();
+        self.fixes.push(Fix { kind, path });
+    }
+
+    fn step(&mut self, c: char) {
+        match std::mem::replace(&mut self.mode, Mode::Between(Expect::Done)) {
+            Mode::Between(expect) => self.between(expect, c),
+            Mode::Str(s) => self.in_string(s, c),
+            Mode::Bare { buf, key } => self.in_bare(buf, key, c),
+            Mode::Slash(resume) => match c {
+                '/' => self.mode = Mode::LineComment(resume),
+                '*' => {
+                    self.mode = Mode::BlockComment {
+                        resume,
+                        star: false,
+                    }
+                }
+                _ => {
+                    // A lone slash starts an unquoted value.
+                    self.mode = Mode::Bare {
+                        buf: String::from("/"),
+                        key: resume == Expect::Key,
+                    };
+                    self.step(c);
+                }
+            },
+            Mode::LineComment(resume) => {
+                self.mode = if c == '\n' {
+                    Mode::Between(resume)
+                } else {
+                    Mode::LineComment(resume)
+                };
+            }
+            Mode::BlockComment { resume, star } => {
+                self.mode = if star && c == '/' {
+                    Mode::Between(resume)
+                } else {
+                    Mode::BlockComment {
+                        resume,
+                        star: c == '*',
+                    }
+                };
+            }
+        }
+    }
+
+    fn between(&mut self, expect: Expect, c: char) {
+        self.mode = Mode::Between(expect);
+        if c.is_whitespace() || expect == Expect::Done {
+            return;
+        }
+        if c == '/' {
+            self.fix(FixKind::Comment);
+            self.mode = Mode::Slash(expect);
+            return;
+        }
+        if c == '#' && expect != Expect::Value {
+            self.fix(FixKind::Comment);
+            self.mode = Mode::LineComment(expect);
+            return;
+        }
+        match expect {
+            Expect::Value => self.expect_value(c),
+            Expect::Key => self.expect_key(c),
+            Expect::Colon => {
+                if c == ':' {
+                    self.mode = Mode::Between(Expect::Value);
+                } else if c == '=' {
+                    self.fix(FixKind::MissingColon);
+                    self.mode = Mode::Between(Expect::Value);
+                } else {
+                    self.fix(FixKind::MissingColon);
+                    self.mode = Mode::Between(Expect::Value);
+                    self.step(c);
+                }
+            }
+            Expect::Next => self.expect_next(c),
+            Expect::Done => {}
+        }
+    }
+
+    fn expect_value(&mut self, c: char) {
+        let after_comma = std::mem::take(&mut self.after_comma);
+        match c {
+            '{' => self.open(Frame::Object {
+                map: Map::new(),
+                key: None,
+            }),
+            '[' => self.open(Frame::Array(Vec::new())),
+            ']' if matches!(self.stack.last(), Some(Frame::Array(_))) => {
+                if after_comma {
+                    self.fix(FixKind::TrailingComma);
+                }
+                self.close(c);
+            }
+            '}' | ']' | ',' if matches!(self.stack.last(), Some(Frame::Object { .. })) => {
+                // A member with no value: `{"a": }`.
+                self.fix(FixKind::MissingValue);
+                self.complete(Value::Null);
+                self.step(c);
+            }
+            ',' if !self.stack.is_empty() => {
+                // `[1, , 2]`
+                self.fix(FixKind::ExtraPunctuation);
+                self.after_comma = true;
+            }
+            '}' if !self.stack.is_empty() => self.close(c),
+            ':' => self.fix(FixKind::ExtraPunctuation),
+            _ => {
+                if let Some(quote) = opening_quote(c) {
+                    self.start_string(quote, false);
+                } else {
+                    self.mode = Mode::Bare {
+                        buf: String::from(c),
+                        key: false,
+                    };
+                }
+            }
+        }
+    }
+
+    fn expect_key(&mut self, c: char) {
+        let after_comma = std::mem::take(&mut self.after_comma);
+        match c {
+            '}' => {
+                if after_comma {
+                    self.fix(FixKind::TrailingComma);
+                }
+                self.close(c);
+            }
+            ']' => {
+                self.fix(FixKind::MismatchedBracket);
+                self.close(c);
+            }
+            ',' => self.fix(FixKind::ExtraPunctuation),
+            _ => {
+                if let Some(quote) = opening_quote(c) {
+                    self.start_string(quote, true);
+                } else {
+                    self.fix(FixKind::UnquotedKey);
+                    self.mode = Mode::Bare {
+                        buf: String::from(c),
+                        key: true,
+                    };
+                }
+            }
+        }
+    }
+
+    fn expect_next(&mut self, c: char) {
+        match (c, self.stack.last()) {
+            (',', Some(Frame::Object { .. })) => {
+                self.after_comma = true;
+                self.mode = Mode::Between(Expect::Key);
+            }
+            (',', Some(Frame::Array(_))) => {
+                self.after_comma = true;
+                self.mode = Mode::Between(Expect::Value);
+            }
+            ('}' | ']', Some(_)) => self.close(c),
+            (_, Some(frame)) => {
+                let expect = match frame {
+                    Frame::Object { .. } => Expect::Key,
+                    Frame::Array(_) => Expect::Value,
+                };
+                self.fix(FixKind::MissingComma);
+                self.mode = Mode::Between(expect);
+                self.step(c);
+            }
+            (_, None) => {}
+        }
+    }
+
+    fn open(&mut self, frame: Frame) {
+        if self.stack.len() >= self.limits.max_depth {
+            self.error = Some(RepairError::TooDeep {
+                limit: self.limits.max_depth,
+            });
+            return;
+        }
+        let expect = match frame {
+            Frame::Object { .. } => Expect::Key,
+            Frame::Array(_) => Expect::Value,
+        };
+        self.stack.push(frame);
+        self.mode = Mode::Between(expect);
+    }
+
+    /// Closes the innermost container with `c`, recording a mismatch.
+    fn close(&mut self, c: char) {
+        let matches = matches!(
+            (c, self.stack.last()),
+            ('}', Some(Frame::Object { .. })) | (']', Some(Frame::Array(_)))
+        );
+        if !matches {
+            self.fix(FixKind::MismatchedBracket);
+        }
+        self.pop_and_complete();
+    }
+
+    fn pop_and_complete(&mut self) {
+        if let Some(Frame::Object { key: Some(_), .. }) = self.stack.last() {
+            // `{"a": 1, "b"}`: a key that never got a value.
+            self.fix(FixKind::DroppedIncompleteMember);
+        }
+        match self.stack.pop() {
+            Some(Frame::Object { map, .. }) => self.complete(Value::Object(map)),
+            Some(Frame::Array(items)) => self.complete(Value::Array(items)),
+            None => {}
+        }
+    }
+
+    /// A value is complete: put it where it belongs.
+    fn complete(&mut self, value: Value) {
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(value);
+                self.mode = Mode::Between(Expect::Done);
+                return;
+            }
+            Some(Frame::Array(items)) => items.push(value),
+            Some(Frame::Object { map, key }) => {
+                let key = key.take().unwrap_or_default();
+                if map.insert(key, value).is_some() {
+                    self.fix(FixKind::DuplicateKey);
+                }
+            }
+        }
+        self.mode = Mode::Between(Expect::Next);
+    }
+
+    fn start_string(&mut self, quote: Quote, key: bool) {
+        match quote {
+            Quote::Double => {}
+            Quote::Single => self.fix(FixKind::SingleQuotes),
+            Quote::SmartDouble | Quote::SmartSingle => self.fix(FixKind::SmartQuotes),
+        }
+        self.mode = Mode::Str(Str {
+            quote,
+            buf: String::new(),
+            key,
+            escape: Escape::None,
+            pending: None,
+            high: None,
+        });
+    }
+
+    fn in_string(&mut self, mut s: Str, c: char) {
+        if let Some((quote_char, mut ws)) = s.pending.take() {
+            if c.is_whitespace() {
+                ws.push(c);
+                s.pending = Some((quote_char, ws));
+                self.mode = Mode::Str(s);
+                return;
+            }
+            let closes =
+                matches!(c, ',' | '}' | ']' | ':' | '/' | '#') || opening_quote(c).is_some();
+            if closes {
+                self.end_string(s);
+                self.step(c);
+                return;
+            }
+            // The quote was part of the text.
+            self.fix(FixKind::UnescapedQuote);
+            s.push(quote_char);
+            s.push_str(&ws);
+        }
+        match s.escape {
+            Escape::Backslash => {
+                s.escape = Escape::None;
+                match c {
+                    '"' | '\\' | '/' | '\'' => s.push(c),
+                    'n' => s.push('\n'),
+                    't' => s.push('\t'),
+                    'r' => s.push('\r'),
+                    'b' => s.push('\u{8}'),
+                    'f' => s.push('\u{c}'),
+                    'u' => {
+                        s.escape = Escape::Unicode {
+                            digits: 0,
+                            value: 0,
+                        }
+                    }
+                    _ => {
+                        self.fix(FixKind::InvalidEscape);
+                        s.push('\\');
+                        s.push(c);
+                    }
+                }
+            }
+            Escape::Unicode { digits, value } => match c.to_digit(16) {
+                Some(d) => {
+                    let value = value * 16 + d;
+                    if digits == 3 {
+                        s.escape = Escape::None;
+                        s.push_unit(value);
+                    } else {
+                        s.escape = Escape::Unicode {
+                            digits: digits + 1,
+                            value,
+                        };
+                    }
+                }
+                None => {
+                    self.fix(FixKind::InvalidEscape);
+                    s.escape = Escape::None;
+                    s.push_str("\\u");
+                    self.mode = Mode::Str(s);
+                    return self.step(c);
+                }
+            },
+            Escape::None => {
+                if c == '\\' {
+                    s.escape = Escape::Backslash;
+                } else if s.quote.closes(c) && s.key {
+                    // Keys do not hold quotes: a quote always ends one.
+                    self.end_string(s);
+                    return;
+                } else if s.quote.closes(c) {
+                    s.pending = Some((c, String::new()));
+                } else {
+                    if c < ' ' {
+                        self.fix(FixKind::ControlCharacter);
+                    }
+                    s.push(c);
+                }
+            }
+        }
+        self.mode = Mode::Str(s);
+    }
+
+    fn end_string(&mut self, mut s: Str) {
+        s.flush_surrogate();
+        let text = s.buf;
+        if s.key {
+            if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
+                *key = Some(text);
+            }
+            self.mode = Mode::Between(Expect::Colon);
+        } else {
+            self.complete(Value::String(text));
+        }
+    }
+
+    fn in_bare(&mut self, mut buf: String, key: bool, c: char) {
+        let ends = if key {
+            matches!(c, ':' | '=' | '}' | ',' | '\n')
+        } else {
+            // A quote starts the next member; whitespace ends a number or literal (`[1 2]`),
+            // but not a run of words (`John Smith`).
+            matches!(c, ',' | '}' | ']' | '\n')
+                || is_quote(c)
+                || (c.is_whitespace() && (number(&buf).is_some() || is_literal(&buf)))
+        };
+        if !ends {
+            buf.push(c);
+            self.mode = Mode::Bare { buf, key };
+            return;
+        }
+        self.end_bare(buf, key);
+        self.step(c);
+    }
+
+    fn end_bare(&mut self, buf: String, key: bool) {
+        let word = buf.trim();
+        if key {
+            if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
+                *key = Some(word.trim_matches(|c| c == '"' || c == '\'').to_owned());
+            }
+            self.mode = Mode::Between(Expect::Colon);
+            return;
+        }
+        let value = self.classify(word);
+        self.complete(value);
+    }
+
+    /// An unquoted value: a number, a literal, or a string.
+    fn classify(&mut self, word: &str) -> Value {
+        match word {
+            "true" => return Value::Bool(true),
+            "false" => return Value::Bool(false),
+            "null" => return Value::Null,
+            "True" | "False" | "None" => {
+                self.fix(FixKind::PythonLiteral);
+                return match word {
+                    "True" => Value::Bool(true),
+                    "False" => Value::Bool(false),
+                    _ => Value::Null,
+                };
+            }
+            "undefined" | "NaN" | "Infinity" | "-Infinity" | "+Infinity" => {
+                self.fix(FixKind::JsLiteral);
+                return Value::Null;
+            }
+            _ => {}
+        }
+        if let Some(number) = number(word) {
+            if word.starts_with('+') || word.starts_with('.') || word.ends_with('.') {
+                self.fix(FixKind::NumberFormat);
+            }
+            return Value::Number(number);
+        }
+        self.fix(FixKind::UnquotedValue);
+        Value::String(word.to_owned())
+    }
+
+    /// At the end of input: ends the token in progress.
+    fn close_open_token(&mut self) {
+        match std::mem::replace(&mut self.mode, Mode::Between(Expect::Done)) {
+            Mode::Str(mut s) => {
+                if s.pending.take().is_none() {
+                    self.fix(FixKind::ClosedString);
+                }
+                if s.key {
+                    self.fix(FixKind::DroppedIncompleteMember);
+                    self.mode = Mode::Between(Expect::Next);
+                } else {
+                    self.end_string(s);
+                }
+            }
+            Mode::Bare { buf, key } => {
+                if key {
+                    self.fix(FixKind::DroppedIncompleteMember);
+                    self.mode = Mode::Between(Expect::Next);
+                } else {
+                    self.end_bare(buf, false);
+                }
+            }
+            other => self.mode = other,
+        }
+    }
+
+    fn close_open_containers(&mut self) {
+        while !self.stack.is_empty() {
+            self.fix(FixKind::ClosedContainer);
+            self.pop_and_complete();
+        }
+    }
+}
+
+fn is_literal(word: &str) -> bool {
+    matches!(
+        word,
+        "true" | "false" | "null" | "True" | "False" | "None" | "undefined" | "NaN" | "Infinity"
+    )
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’')
+}
+
+fn opening_quote(c: char) -> Option<Quote> {
+    match c {
+        '"' => Some(Quote::Double),
+        '\'' => Some(Quote::Single),
+        '“' | '”' => Some(Quote::SmartDouble),
+        '‘' | '’' => Some(Quote::SmartSingle),
+        _ => None,
+    }
+}
+
+/// A JSON number, also with a leading `+`, a leading or trailing `.`; not with leading zeros
+/// (`007` is more likely an identifier than seven).
+fn number(word: &str) -> Option<Number> {
+    let digits = word.trim_start_matches(['-', '+']);
+    if digits.is_empty()
+        || !digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        || (digits.len() > 1 && digits.starts_with('0') && digits.as_bytes()[1].is_ascii_digit())
+        || !word
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+    {
+        return None;
+    }
+    let unsigned = word.strip_prefix('+').unwrap_or(word);
+    if let Ok(n) = unsigned.parse::<u64>() {
+        return Some(Number::from(n));
+    }
+    if let Ok(n) = unsigned.parse::<i64>() {
+        return Some(Number::from(n));
+    }
+    unsigned.parse::<f64>().ok().and_then(Number::from_f64)
+}
+
+/// Reads one JSON value from `text` the way [`Repairer`] does, in one call.
+pub(crate) fn repair_value(text: &str, limits: Limits) -> Result<(Value, Vec<Fix>), RepairError> {
+    let mut repairer = Repairer::new(limits);
+    repairer.feed(text);
+    repairer.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn repair(text: &str) -> (Value, Vec<FixKind>) {
+        let (value, fixes) = repair_value(text, Limits::default()).unwrap();
+        (value, fixes.into_iter().map(|f| f.kind).collect())
+    }
+
+    #[test]
+    fn clean_json_needs_no_fix() {
+        let text = r#"{"a": [1, -2.5, "x\n\u00e9\ud83d\ude00", true, null], "b": {}}"#;
+        assert_eq!(repair(text), (serde_json::from_str(text).unwrap(), vec![]));
+    }
+
+    #[test]
+    fn repairs_the_usual_damage() {
+        use FixKind::*;
+        let cases: &[(&str, Value, &[FixKind])] = &[
+            (r#"{"a": 1,}"#, json!({"a": 1}), &[TrailingComma]),
+            (r#"[1, 2,]"#, json!([1, 2]), &[TrailingComma]),
+            (
+                r#"{"a": 1 "b": 2}"#,
+                json!({"a": 1, "b": 2}),
+                &[MissingComma],
+            ),
+            (
+                r#"{'a': 'x'}"#,
+                json!({"a": "x"}),
+                &[SingleQuotes, SingleQuotes],
+            ),
+            (
+                r#"{a: 1, b_c: "x"}"#,
+                json!({"a": 1, "b_c": "x"}),
+                &[UnquotedKey, UnquotedKey],
+            ),
+            (
+                r#"{"a": True, "b": None}"#,
+                json!({"a": true, "b": null}),
+                &[PythonLiteral, PythonLiteral],
+            ),
+            ("{\"a\": 1 // one\n}", json!({"a": 1}), &[Comment]),
+            ("{/* c */ \"a\": 1}", json!({"a": 1}), &[Comment]),
+            (
+                r#"{"a": "say "hi" now"}"#,
+                json!({"a": "say \"hi\" now"}),
+                &[UnescapedQuote, UnescapedQuote],
+            ),
+            (
+                "{\"a\": \"line\nbreak\"}",
+                json!({"a": "line\nbreak"}),
+                &[ControlCharacter],
+            ),
+            (
+                r#"{"a": "x"#,
+                json!({"a": "x"}),
+                &[ClosedString, ClosedContainer],
+            ),
+            (
+                r#"{"a": [1, 2"#,
+                json!({"a": [1, 2]}),
+                &[ClosedContainer, ClosedContainer],
+            ),
+            (
+                r#"{"a": 1, "b"#,
+                json!({"a": 1}),
+                &[ClosedString, DroppedIncompleteMember, ClosedContainer],
+            ),
+            (
+                r#"{"a": 1, "b": "#,
+                json!({"a": 1}),
+                &[ClosedContainer, DroppedIncompleteMember],
+            ),
+            ("{“a”: “b”}", json!({"a": "b"}), &[SmartQuotes, SmartQuotes]),
+            ("\u{feff}{\"a\": 1}", json!({"a": 1}), &[Bom]),
+            (
+                r#"{"name": John Smith, "n": +5}"#,
+                json!({"name": "John Smith", "n": 5}),
+                &[UnquotedValue, NumberFormat],
+            ),
+            (r#"{"a": NaN}"#, json!({"a": null}), &[JsLiteral]),
+            (r#"{"a" 1}"#, json!({"a": 1}), &[MissingColon]),
+            (r#"[1, 2}"#, json!([1, 2]), &[MismatchedBracket]),
+            (r#"{"a": }"#, json!({"a": null}), &[MissingValue]),
+            (r#"{"a": "\x"}"#, json!({"a": "\\x"}), &[InvalidEscape]),
+            (r#"{"a": 1, "a": 2}"#, json!({"a": 2}), &[DuplicateKey]),
+            (r#"{"zip": 007}"#, json!({"zip": "007"}), &[UnquotedValue]),
+        ];
+        for (text, value, fixes) in cases {
+            assert_eq!(&repair(text), &(value.clone(), fixes.to_vec()), "{text}");
+        }
+    }
+
+    #[test]
+    fn chunked_input_gives_the_same_result() {
+        let text = r#"{"a": "say "hi" now", 'b': [1, 2,], c: True // x
+        }"#;
+        let whole = repair(text);
+        for size in 1..8 {
+            let mut r = Repairer::default();
+            let chars: Vec<char> = text.chars().collect();
+            for chunk in chars.chunks(size) {
+                r.feed(&chunk.iter().collect::<String>());
+            }
+            let (value, fixes) = r.finish().unwrap();
+            assert_eq!(
+                (value, fixes.into_iter().map(|f| f.kind).collect::<Vec<_>>()),
+                whole,
+                "chunk {size}"
+            );
+        }
+    }
+
+    #[test]
+    fn limits_are_typed_errors() {
+        let deep = "[".repeat(200);
+        assert_eq!(
+            repair_value(&deep, Limits::default()),
+            Err(RepairError::TooDeep { limit: 128 })
+        );
+        let limits = Limits {
+            max_bytes: 4,
+            ..Limits::default()
+        };
+        assert_eq!(
+            repair_value("[1, 2]", limits),
+            Err(RepairError::TooLarge { limit: 4 })
+        );
+        assert_eq!(
+            repair_value("  ", Limits::default()),
+            Err(RepairError::NoValue)
+        );
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        assert_eq!(repair(r#""\ud83d x""#).0, json!("\u{fffd} x"));
+    }
+
+    #[test]
+    fn snapshot_shows_the_partial_value() {
+        let mut r = Repairer::default();
+        r.feed(r#"{"a": [1, 2], "b": "hel"#);
+        assert_eq!(r.snapshot(), Some(json!({"a": [1, 2], "b": "hel"})));
+    }
+}

@@ -1,0 +1,10 @@
+use llm_core::prelude::*;
+
+#[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+struct Reply {
+    #[llm(len(max = 80))]
+    #[llm(len(min = 1))]
+    title: String,
+}
+
+fn main() {}

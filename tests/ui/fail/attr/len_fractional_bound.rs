@@ -1,0 +1,9 @@
+use llm_core::prelude::*;
+
+#[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+struct Reply {
+    #[llm(len(min = 1.5))]
+    title: String,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use llm_core::prelude::*;
+
+#[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+struct Nothing;
+
+fn main() {}
