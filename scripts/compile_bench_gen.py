@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Helper of scripts/compile-bench.sh (Python 3.11, standard library only).
 
-  compile_bench_gen.py generate --root REPO --out DIR [--structs N] [--seed S]
+  compile_bench_gen.py generate --root REPO --out DIR [--structs N] [--seed S] [--core-path P]
       Writes a throw-away cargo workspace in DIR with two crates holding the same N structs:
         serde_only  #[derive(Serialize, Deserialize)]
         with_llm    #[derive(Serialize, Deserialize, JsonSchema, LlmOutput)] + #[llm(...)] rules
@@ -218,11 +218,11 @@ def write_if_changed(path: Path, text: str) -> None:
         path.write_text(text)
 
 
-def generate(root: Path, out: Path, count: int, seed: int) -> None:
+def generate(root: Path, out: Path, count: int, seed: int, core: Path) -> None:
     manifest = tomllib.loads((root / "Cargo.toml").read_text())
     wdeps = manifest["workspace"]["dependencies"]
     wpkg = manifest["workspace"].get("package", {})
-    deps = {"llm-core": {"path": str(root / "llm-core")}}
+    deps = {"llm-core": {"path": str(core)}}
     for name in ("serde", "schemars"):
         spec = wdeps[name]
         deps[name] = {"version": spec} if isinstance(spec, str) else dict(spec)
@@ -273,20 +273,27 @@ DERIVE_OF = [("LlmOutput", "LlmOutput"), ("JsonSchema", "JsonSchema"),
 
 
 def top_level_items(text: str) -> list[str]:
-    """Top-level items of rustc's pretty-printed output: an item starts at column 0 (with its
-    attributes) and runs until the next line at column 0 that is not a closing brace."""
+    """Top-level items of rustc's pretty-printed output: an item starts at column 0 with its
+    attributes and doc comments, and runs until the next line at column 0 that is not a closing
+    brace or the rest of a multi-line attribute."""
     items: list[list[str]] = []
     current: list[str] = []
-    in_attrs = False
+    in_attrs = False  # the current item has only attributes so far
+    attr_depth = 0  # unclosed `[` of a multi-line attribute
     for line in text.splitlines(keepends=True):
-        starts = line[:1] not in ("", " ", "\t", "\n", "}", ")", "]")
-        if starts and not in_attrs:
-            if current:
-                items.append(current)
+        if attr_depth > 0:
+            current.append(line)
+            attr_depth += line.count("[") - line.count("]")
+            continue
+        col0 = line[:1] not in ("", " ", "\t", "\n", "}", ")", "]")
+        if col0 and not in_attrs and current:
+            items.append(current)
             current = []
         current.append(line)
-        if starts:
-            in_attrs = line.startswith("#[") or line.startswith("///")
+        if col0:
+            in_attrs = line.startswith(("#[", "#![", "//"))
+            if line.startswith("#"):
+                attr_depth = max(0, line.count("[") - line.count("]"))
     if current:
         items.append(current)
     return ["".join(i) for i in items]
@@ -326,6 +333,12 @@ def breakdown(path: Path, top: int) -> None:
     print(f"    largest {top} items:")
     for size, lines, label, ty in sorted(sized, reverse=True)[:top]:
         print(f"      {size:>8} bytes {lines:>5} lines  {label} for {ty}")
+    print("    largest item of each derive:")
+    for key, label in DERIVE_OF:
+        mine = [x for x in sized if x[2] == label]
+        if mine:
+            size, lines, _, ty = max(mine)
+            print(f"      {size:>8} bytes {lines:>5} lines  {label} for {ty}")
 
 
 def main() -> int:
@@ -336,12 +349,15 @@ def main() -> int:
     g.add_argument("--out", type=Path, required=True)
     g.add_argument("--structs", type=int, default=100)
     g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--core-path", type=Path, help="llm-core to depend on (default: ROOT/llm-core)")
     b = sub.add_parser("breakdown")
     b.add_argument("file", type=Path)
     b.add_argument("--top", type=int, default=3)
     args = ap.parse_args()
     if args.cmd == "generate":
-        generate(args.root.resolve(), args.out, args.structs, args.seed)
+        root = args.root.resolve()
+        core = (args.core_path or root / "llm-core").resolve()
+        generate(root, args.out, args.structs, args.seed, core)
     else:
         breakdown(args.file, args.top)
     return 0

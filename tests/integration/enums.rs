@@ -14,7 +14,17 @@ enum Currency {
 fn unit_enums_parse_by_serde_names_and_aliases() {
     assert_eq!(Currency::parse("\"USD\"").unwrap().value, Currency::Usd);
     assert_eq!(Currency::parse("\"€\"").unwrap().value, Currency::Eur);
-    assert!(Currency::parse("\"usd\"").is_err());
+    let lenient = Currency::parse("usd").unwrap();
+    assert_eq!(lenient.value, Currency::Usd);
+    let kinds: Vec<_> = lenient.fixes.iter().map(|f| f.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            llm_core::parse::FixKind::UnquotedValue,
+            llm_core::parse::FixKind::EnumCase
+        ]
+    );
+    assert!(Currency::parse("\"yen\"").is_err());
     let schema = Currency::schema();
     assert_eq!(
         schema.get("enum").unwrap(),

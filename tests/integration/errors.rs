@@ -2,7 +2,7 @@
 
 use std::error::Error as _;
 
-use llm_core::parse::{FixKind, ParseErrorKind};
+use llm_core::parse::{CoerceError, FixKind, ParseErrorKind};
 use llm_core::prelude::*;
 
 #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
@@ -29,7 +29,7 @@ fn json_is_found_in_fences_and_prose_and_the_fix_is_recorded() {
 }
 
 #[test]
-fn shape_errors_carry_the_path_and_print_the_source_once() {
+fn type_errors_carry_the_path_expected_and_found() {
     let err = Order::parse(r#"{"items": [{"name": "a", "qty": 1}, {"name": "b", "qty": "many"}]}"#)
         .unwrap_err();
     assert_eq!(
@@ -38,18 +38,34 @@ fn shape_errors_carry_the_path_and_print_the_source_once() {
     );
     assert_eq!(
         err.to_string(),
-        "the reply does not fit the type at items[1].qty"
+        "the reply does not fit the type: items[1].qty: expected an integer, found \"many\""
     );
+    assert!(
+        err.reask_message()
+            .contains("items[1].qty: expected an integer, found \"many\"")
+    );
+}
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
+struct Small {
+    level: u8,
+}
+
+#[test]
+fn serde_errors_after_coercion_keep_serde_as_the_source_and_print_it_once() {
+    let err = Small::parse(r#"{"level": 300}"#).unwrap_err();
+    assert!(
+        matches!(err.kind(), ParseErrorKind::Shape { .. }),
+        "{:?}",
+        err.kind()
+    );
+    assert_eq!(err.to_string(), "the reply does not fit the type at level");
     let source = err.source().unwrap().to_string();
     assert!(
-        source.starts_with("invalid type: string \"many\", expected u32"),
+        source.starts_with("invalid value: integer `300`"),
         "{source}"
     );
     assert!(!err.to_string().contains(&source));
-    assert!(
-        err.reask_message()
-            .contains("at items[1].qty: invalid type: string \"many\"")
-    );
 }
 
 #[test]
@@ -64,17 +80,30 @@ fn empty_and_json_free_replies_are_distinct_errors() {
 }
 
 #[test]
-fn syntax_errors_give_line_and_column_and_keep_an_excerpt() {
+fn values_that_cannot_be_coerced_are_typed_errors_with_path_and_excerpt() {
     let raw = format!("{{\"name\": \"a\",\n \"qty\": }} {}", "x".repeat(500));
     let err = Item::parse(&raw).unwrap_err();
-    assert!(
-        matches!(err.kind(), ParseErrorKind::Syntax { line: 2, .. }),
-        "{:?}",
-        err.kind()
-    );
+    match err.kind() {
+        ParseErrorKind::Coerce(CoerceError::InvalidType {
+            path,
+            expected,
+            found,
+        }) => {
+            assert_eq!(
+                (path.to_string().as_str(), expected.as_str(), found.as_str()),
+                ("qty", "an integer", "null")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(
         err.raw_excerpt().chars().count(),
         llm_core::parse::RAW_EXCERPT_CHARS
+    );
+    let err = Item::parse(r#"{"qty": 1}"#).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the reply does not fit the type: missing required field `name`"
     );
 }
 

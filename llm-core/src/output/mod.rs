@@ -88,7 +88,7 @@ pub trait LlmOutput: DeserializeOwned + JsonSchema {
 
     /// Parses a model's raw reply into `Self`, recording every fix applied on the way.
     fn parse(raw: &str) -> Result<Parsed<Self>, ParseError> {
-        crate::parse::parse_json(raw)
+        crate::parse::parse(raw)
     }
 
     /// [`parse`](Self::parse), then [`validate`](Self::validate).

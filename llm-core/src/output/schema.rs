@@ -254,3 +254,41 @@ pub fn one_of(schema: &mut Value, allowed: &[&str]) {
 pub fn tuple_item(schema: &mut Value, index: usize) -> Option<&mut Value> {
     schema.get_mut("prefixItems")?.get_mut(index)
 }
+
+/// The keyword under which serde's aliases are recorded: an object from alias to name, on the
+/// object schema (field aliases) or on the schema listing the enum values (variant aliases).
+/// Provider transforms remove it; the parser reads it.
+pub const ALIASES: &str = "x-llm-aliases";
+
+/// Records `aliases` of `name` (a property of the object schema `schema`, or a value of its
+/// `enum`, or of one of its `oneOf`/`anyOf` branches).
+pub fn aliases(schema: &mut Value, name: &str, aliases: &[&str]) {
+    let holds = |s: &Value| {
+        s.get("properties").is_some_and(|p| p.get(name).is_some())
+            || s.get("const").and_then(Value::as_str) == Some(name)
+            || s.get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|e| e.iter().any(|v| v.as_str() == Some(name)))
+    };
+    let target = if holds(schema) {
+        Some(schema)
+    } else {
+        ["oneOf", "anyOf"]
+            .into_iter()
+            .find(|k| schema.get(*k).is_some())
+            .and_then(|k| schema.get_mut(k))
+            .and_then(Value::as_array_mut)
+            .and_then(|branches| branches.iter_mut().find(|b| holds(b)))
+    };
+    let Some(Value::Object(target)) = target else {
+        return;
+    };
+    let entry = target
+        .entry(ALIASES)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(map) = entry {
+        for alias in aliases {
+            map.insert((*alias).to_owned(), Value::from(name));
+        }
+    }
+}

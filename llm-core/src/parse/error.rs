@@ -21,17 +21,21 @@ pub enum ParseErrorKind {
     Empty,
     /// No JSON value was found in the reply.
     NoJson,
-    /// The JSON could not be read.
-    Syntax {
-        /// 1-based line in the extracted JSON.
-        line: usize,
-        /// 1-based column in the extracted JSON.
-        column: usize,
-        /// The JSON reader's error.
-        source: serde_json::Error,
+    /// The JSON nests deeper than the limit.
+    TooDeep {
+        /// The limit, in levels.
+        limit: usize,
     },
-    /// The JSON does not have the requested type's shape: a missing field, a wrong type, an
-    /// unknown variant.
+    /// The reply is longer than the limit.
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The JSON does not fit the requested type, and no honest conversion makes it fit: a
+    /// missing field, a wrong type, an unknown or ambiguous enum value.
+    Coerce(super::CoerceError),
+    /// serde rejected the value after it fit the schema (a custom `Deserialize`, an integer
+    /// out of range).
     Shape {
         /// Where the mismatch is.
         path: FieldPath,
@@ -63,6 +67,7 @@ impl ParseError {
     pub fn path(&self) -> Option<&FieldPath> {
         match &self.kind {
             ParseErrorKind::Shape { path, .. } => Some(path),
+            ParseErrorKind::Coerce(err) => Some(err.path()),
             _ => None,
         }
     }
@@ -72,13 +77,13 @@ impl ParseError {
         let detail = match &self.kind {
             ParseErrorKind::Empty => "Your answer was empty.".to_owned(),
             ParseErrorKind::NoJson => "Your answer contained no JSON.".to_owned(),
-            ParseErrorKind::Syntax {
-                line,
-                column,
-                source,
-            } => {
-                format!("Your answer was not valid JSON at line {line}, column {column}: {source}.")
+            ParseErrorKind::TooDeep { limit } => {
+                format!("Your answer nested deeper than {limit} levels.")
             }
+            ParseErrorKind::TooLarge { limit } => {
+                format!("Your answer was longer than {limit} bytes.")
+            }
+            ParseErrorKind::Coerce(err) => format!("Your answer did not fit the format: {err}."),
             ParseErrorKind::Shape { path, source } => {
                 format!("Your answer did not have the required shape at {path}: {source}.")
             }
@@ -92,13 +97,13 @@ impl fmt::Display for ParseError {
         match &self.kind {
             ParseErrorKind::Empty => f.write_str("the reply is empty"),
             ParseErrorKind::NoJson => write!(f, "no JSON found in the reply {:?}", self.raw),
-            ParseErrorKind::Syntax { line, column, .. } => {
-                write!(
-                    f,
-                    "invalid JSON at line {line}, column {column} of the reply {:?}",
-                    self.raw
-                )
+            ParseErrorKind::TooDeep { limit } => {
+                write!(f, "the reply nests deeper than {limit} levels")
             }
+            ParseErrorKind::TooLarge { limit } => {
+                write!(f, "the reply is longer than {limit} bytes")
+            }
+            ParseErrorKind::Coerce(err) => write!(f, "the reply does not fit the type: {err}"),
             ParseErrorKind::Shape { path, .. } => {
                 write!(f, "the reply does not fit the type at {path}")
             }
@@ -109,10 +114,8 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
-            ParseErrorKind::Syntax { source, .. } | ParseErrorKind::Shape { source, .. } => {
-                Some(source)
-            }
-            ParseErrorKind::Empty | ParseErrorKind::NoJson => None,
+            ParseErrorKind::Shape { source, .. } => Some(source),
+            _ => None,
         }
     }
 }

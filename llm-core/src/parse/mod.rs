@@ -4,14 +4,23 @@
 //! policy can refuse) output that needed fixing. Failures are [`ParseError`]s that say what was
 //! wrong, where, and quote the reply.
 
+pub mod coerce;
 mod error;
 mod extract;
 pub mod repair;
 
 pub use error::{ParseError, ParseErrorKind};
 
-use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
 
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use coerce::CoerceError;
+pub use repair::{Limits, RepairError, Repairer};
+
+use crate::output::LlmOutput;
 use crate::path::{FieldPath, PathSegment};
 
 /// Longest excerpt of a raw reply kept in a [`ParseError`], in characters.
@@ -43,6 +52,8 @@ pub enum FixKind {
     ExtractedFromFence,
     /// The JSON was taken out of surrounding prose.
     ExtractedFromProse,
+    /// Text after the complete value was ignored.
+    TrailingText,
     /// A byte order mark was skipped.
     Bom,
     /// A `//`, `/* */` or `#` comment was skipped.
@@ -87,48 +98,174 @@ pub enum FixKind {
     ClosedContainer,
     /// The reply ended after a key and before its value; the key was dropped.
     DroppedIncompleteMember,
+    /// An object sent as a JSON string (`"{\"a\": 1}"`) was decoded.
+    DecodedString,
+    /// A single value where a list was asked became a one-element list.
+    SingleToList,
+    /// A number where a string was asked became its text.
+    NumberToString,
+    /// A bool where a string was asked became `"true"` or `"false"`.
+    BoolToString,
+    /// `"yes"`, `"no"`, `1`, `0` and the like where a bool was asked.
+    ToBool,
+    /// A number written as a string (`"5"`, `"$1,234.56"`).
+    StringToNumber,
+    /// A whole number written with a fraction (`5.0`) where an integer was asked.
+    FloatToInteger,
+    /// A key that differs from a field only in case or separators was renamed to it.
+    KeyRenamed,
+    /// A number or bool matched an allowed value written as text.
+    EnumMatched,
+    /// An allowed value matched ignoring case.
+    EnumCase,
+    /// An allowed value matched ignoring case and punctuation.
+    EnumFuzzy,
 }
 
-/// Parses `raw` as JSON for `T`, taking it out of fences or prose when needed.
+/// Parses a reply into `T`: finds the JSON, repairs it, fits it to `T`'s schema, deserializes.
+///
+/// Clean JSON takes a fast path straight through serde. Otherwise every candidate the reply holds
+/// (the whole reply, each code fence, each `{...}`/`[...]` in the prose) is read; the one that
+/// becomes a `T` with the fewest fixes wins, the later one on a tie (a model that shows an
+/// example first gives its answer last). When none does, the error is the one from the longest
+/// candidate. A reply with no candidate is read whole only when `T` is not an object or a list
+/// (`"USD"` for an enum, `42` for a number).
 ///
 /// ```
-/// let parsed: llm_core::parse::Parsed<Vec<u8>> =
-///     llm_core::parse::parse_json("Here you go: [1, 2, 3]. Anything else?")?;
-/// assert_eq!(parsed.value, [1, 2, 3]);
-/// assert_eq!(parsed.fixes[0].kind, llm_core::parse::FixKind::ExtractedFromProse);
-/// # Ok::<(), llm_core::parse::ParseError>(())
+/// use llm_core::parse::FixKind;
+/// use llm_core::prelude::*;
+///
+/// #[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+/// struct Item { name: String, qty: u32 }
+///
+/// let parsed = Item::parse("Sure! {name: 'bolt', qty: \"3\",}")?;
+/// assert_eq!(parsed.value.qty, 3);
+/// let kinds: Vec<FixKind> = parsed.fixes.iter().map(|f| f.kind).collect();
+/// assert!(kinds.contains(&FixKind::StringToNumber));
+/// # Ok::<(), llm_core::ParseError>(())
 /// ```
-pub fn parse_json<T: DeserializeOwned>(raw: &str) -> Result<Parsed<T>, ParseError> {
-    let (json, how) = extract::extract(raw).map_err(|kind| ParseError::new(kind, raw))?;
-    let mut fixes = Vec::new();
-    if let Some(kind) = how {
-        fixes.push(Fix {
-            kind,
-            path: FieldPath::root(),
+pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
+    let trimmed = raw.trim();
+    if trimmed.starts_with(['{', '['])
+        && let Ok(value) = serde_json::from_str::<T>(trimmed)
+    {
+        return Ok(Parsed {
+            value,
+            fixes: Vec::new(),
         });
     }
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|source| {
-        let (line, column) = (source.line(), source.column());
-        ParseError::new(
-            ParseErrorKind::Syntax {
-                line,
-                column,
-                source,
+    parse_with_schema(raw, &schema_of::<T>(), Limits::default())
+}
+
+/// [`parse`] against an explicit JSON Schema (draft 2020-12, definitions in `$defs`), without
+/// the fast path.
+pub fn parse_with_schema<T: DeserializeOwned>(
+    raw: &str,
+    schema: &Value,
+    limits: Limits,
+) -> Result<Parsed<T>, ParseError> {
+    if raw.trim().is_empty() {
+        return Err(ParseError::new(ParseErrorKind::Empty, raw));
+    }
+    let mut found = extract::candidates(raw);
+    let structured = ["object", "array"]
+        .iter()
+        .any(|t| schema.get("type").and_then(Value::as_str) == Some(t));
+    if found.is_empty() && !structured {
+        found.push(extract::Candidate {
+            text: raw.trim(),
+            how: None,
+        });
+    }
+    let mut best: Option<Parsed<T>> = None;
+    let mut error: Option<(usize, ParseErrorKind)> = None;
+    for candidate in found {
+        match read_candidate::<T>(candidate, schema, limits) {
+            Ok(parsed) => {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| parsed.fixes.len() <= b.fixes.len())
+                {
+                    best = Some(parsed);
+                }
+            }
+            Err(kind) => {
+                if error
+                    .as_ref()
+                    .is_none_or(|(len, _)| candidate.text.len() > *len)
+                {
+                    error = Some((candidate.text.len(), kind));
+                }
+            }
+        }
+    }
+    match (best, error) {
+        (Some(parsed), _) => Ok(parsed),
+        (None, Some((_, kind))) => Err(ParseError::new(kind, raw)),
+        (None, None) => Err(ParseError::new(ParseErrorKind::NoJson, raw)),
+    }
+}
+
+fn read_candidate<T: DeserializeOwned>(
+    candidate: extract::Candidate<'_>,
+    schema: &Value,
+    limits: Limits,
+) -> Result<Parsed<T>, ParseErrorKind> {
+    let (value, mut fixes) =
+        repair::repair_value(candidate.text, limits).map_err(|err| match err {
+            RepairError::NoValue => ParseErrorKind::NoJson,
+            RepairError::TooDeep { limit } => ParseErrorKind::TooDeep { limit },
+            RepairError::TooLarge { limit } => ParseErrorKind::TooLarge { limit },
+        })?;
+    if let Some(kind) = candidate.how {
+        fixes.insert(
+            0,
+            Fix {
+                kind,
+                path: FieldPath::root(),
             },
-            raw,
-        )
-    })?;
-    let value = serde_path_to_error::deserialize(value).map_err(|err| {
-        let path = to_field_path(err.path());
-        ParseError::new(
-            ParseErrorKind::Shape {
-                path,
-                source: err.into_inner(),
-            },
-            raw,
-        )
+        );
+    }
+    let value = coerce::coerce(value, schema, &mut fixes).map_err(ParseErrorKind::Coerce)?;
+    let value = serde_path_to_error::deserialize(value).map_err(|err| ParseErrorKind::Shape {
+        path: to_field_path(err.path()),
+        source: err.into_inner(),
     })?;
     Ok(Parsed { value, fixes })
+}
+
+/// Repairs arbitrary text into a JSON value with no target type: finds the JSON in the text
+/// (fences, prose), reads it tolerantly, and lists every fix. A reply with no `{` or `[` is
+/// read whole (`True` is `true`, `hello` is `"hello"`).
+///
+/// ```
+/// use llm_core::parse::{repair_json, FixKind};
+///
+/// let repaired = repair_json("Sure! ```json\n{'name': 'Ada', tags: ['x',], ok: True\n```")?;
+/// assert_eq!(repaired.value, serde_json::json!({"name": "Ada", "tags": ["x"], "ok": true}));
+/// assert_eq!(repaired.fixes[0].kind, FixKind::ExtractedFromFence);
+/// # Ok::<(), llm_core::ParseError>(())
+/// ```
+pub fn repair_json(text: &str) -> Result<Parsed<Value>, ParseError> {
+    parse_with_schema(text, &Value::Bool(true), Limits::default())
+}
+
+/// `T`'s schema, built once per type and shared.
+fn schema_of<T: LlmOutput>() -> Arc<Value> {
+    static SCHEMAS: LazyLock<RwLock<HashMap<String, Arc<Value>>>> = LazyLock::new(Default::default);
+    let id = T::schema_id();
+    if let Some(schema) = SCHEMAS
+        .read()
+        .ok()
+        .and_then(|m| m.get(id.as_ref()).cloned())
+    {
+        return schema;
+    }
+    let schema = Arc::new(T::schema().to_value());
+    if let Ok(mut map) = SCHEMAS.write() {
+        map.insert(id.into_owned(), Arc::clone(&schema));
+    }
+    schema
 }
 
 fn to_field_path(path: &serde_path_to_error::Path) -> FieldPath {

@@ -173,6 +173,7 @@ pub struct Repairer {
     limits: Limits,
     bytes: usize,
     started: bool,
+    trailing_noted: bool,
     error: Option<RepairError>,
 }
 
@@ -204,6 +205,7 @@ impl Repairer {
             limits,
             bytes: 0,
             started: false,
+            trailing_noted: false,
             error: None,
         }
     }
@@ -216,6 +218,7 @@ impl Repairer {
     /// Reads more text. Work is linear in the text fed: nothing is read twice.
     pub fn feed(&mut self, text: &str) {
         if self.is_done() {
+            self.note_trailing(text);
             return;
         }
         self.bytes += text.len();
@@ -255,6 +258,20 @@ impl Repairer {
             i += c.len_utf8();
             self.started = true;
             self.step(c);
+        }
+        if self.root.is_some() {
+            self.note_trailing(&rest[i..]);
+        }
+    }
+
+    /// Records, once, that text followed the complete value (and was not read).
+    fn note_trailing(&mut self, text: &str) {
+        if !self.trailing_noted && self.error.is_none() && !text.trim().is_empty() {
+            self.trailing_noted = true;
+            self.fixes.push(Fix {
+                kind: FixKind::TrailingText,
+                path: FieldPath::root(),
+            });
         }
     }
 

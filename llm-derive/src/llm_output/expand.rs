@@ -297,18 +297,28 @@ fn property_rules(fields: &[Field<'_>], p: &TokenStream) -> TokenStream {
             return nested.then(|| quote!(<#ty as #p::LlmOutput>::apply_rules(__schema, __rules);));
         }
         let kw = keywords(&f.attrs.rules, &quote!(__p), p);
+        let name = &f.name;
+        let aliases = aliases(name, &f.aliases, p);
         if kw.is_empty() && !nested {
-            return None;
+            return (!aliases.is_empty()).then_some(aliases);
         }
         let nested = nested.then(|| quote!(<#ty as #p::LlmOutput>::apply_rules(__p, __rules);));
-        let name = &f.name;
         Some(quote! {
+            #aliases
             if let ::core::option::Option::Some(__p) = #p::schema::property(__schema, #name) {
                 #kw #nested
             }
         })
     });
     quote!(#(#blocks)*)
+}
+
+/// serde's aliases of `name`, recorded in the schema for the parser (serde accepts them).
+fn aliases(name: &str, aliases: &[String], p: &TokenStream) -> TokenStream {
+    if aliases.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(#p::schema::aliases(__schema, #name, &[#(#aliases),*]);)
 }
 
 /// Schema rules for the single value `target` (a newtype's inner field).
@@ -336,6 +346,11 @@ fn apply_rules_fn(cont: &Input<'_>, p: &TokenStream) -> TokenStream {
                 }
                 Tagging::Untagged => quote!(#p::schema::Tagging::Untagged),
             };
+            let unit_aliases = variants
+                .iter()
+                .filter(|v| !v.skipped && matches!(v.style, Style::Unit))
+                .map(|v| aliases(&v.name, &v.aliases, p));
+            let unit_aliases = quote!(#(#unit_aliases)*);
             let blocks = variants.iter().filter(|v| !v.skipped).filter_map(|v| {
                 let inner: TokenStream = match v.style {
                     Style::Struct => {
@@ -366,7 +381,7 @@ fn apply_rules_fn(cont: &Input<'_>, p: &TokenStream) -> TokenStream {
                     }
                 })
             });
-            quote!(#(#blocks)*)
+            quote!(#unit_aliases #(#blocks)*)
         }
     };
     if body.is_empty() {

@@ -38,6 +38,8 @@ pub(crate) enum Data<'a> {
 pub(crate) struct Variant<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) name: String,
+    /// serde's `alias`es, besides the name.
+    pub(crate) aliases: Vec<String>,
     pub(crate) style: ast::Style,
     pub(crate) fields: Vec<Field<'a>>,
     pub(crate) skipped: bool,
@@ -48,6 +50,8 @@ pub(crate) struct Variant<'a> {
 pub(crate) struct Field<'a> {
     pub(crate) member: syn::Member,
     pub(crate) name: String,
+    /// serde's `alias`es, besides the name.
+    pub(crate) aliases: Vec<String>,
     pub(crate) ty: &'a syn::Type,
     pub(crate) attrs: FieldAttrs,
     pub(crate) skipped: bool,
@@ -94,9 +98,17 @@ impl<'a> Input<'a> {
                     .map(|v| {
                         attr::check_variant_attrs(&v.original.attrs, &mut errors);
                         let skipped = v.attrs.skip_deserializing();
+                        let name = v.attrs.name().deserialize_name().value.clone();
                         let variant = Variant {
                             ident: &v.original.ident,
-                            name: v.attrs.name().deserialize_name().value.clone(),
+                            aliases: v
+                                .attrs
+                                .aliases()
+                                .iter()
+                                .map(|a| a.value.clone())
+                                .filter(|a| *a != name)
+                                .collect(),
+                            name,
                             style: v.style,
                             fields: v
                                 .fields
@@ -133,9 +145,17 @@ impl<'a> Input<'a> {
 
 impl<'a> Field<'a> {
     fn new(field: ast::Field<'a>, errors: &mut Errors) -> Self {
+        let name = field.attrs.name().deserialize_name().value.clone();
         Field {
             member: field.member,
-            name: field.attrs.name().deserialize_name().value.clone(),
+            aliases: field
+                .attrs
+                .aliases()
+                .iter()
+                .map(|a| a.value.clone())
+                .filter(|a| *a != name)
+                .collect(),
+            name,
             ty: field.ty,
             attrs: FieldAttrs::from_attrs(&field.original.attrs, errors),
             skipped: field.attrs.skip_deserializing(),
