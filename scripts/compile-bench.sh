@@ -23,6 +23,7 @@
 # Run:   scripts/compile-bench.sh
 # Knobs: RUNS=5 (timed builds per crate), STRUCTS=100, BENCH_DIR=${TMPDIR:-/tmp}/llm-compile-bench,
 #        SNAPSHOT=1 to build against a copy of llm-core/llm-derive taken when the script starts
+#        (in $BENCH_DIR.snapshot)
 #        instead of the live working tree (useful while others are editing the crates: every run
 #        then measures the same code, and a mid-run edit cannot break the build).
 # Takes a few minutes on 2 cores (the first run also builds the dependencies twice: dev + check).
@@ -79,12 +80,15 @@ echo "$(rustc --version), $(cargo --version), $(nproc) CPUs, load average: $(cut
 
 CORE=$ROOT/llm-core
 if [ "$SNAPSHOT" = 1 ]; then
-    step "snapshot the repo's crates (working tree) into $BENCH_DIR/snapshot"
-    rm -rf "$BENCH_DIR/snapshot"
-    mkdir -p "$BENCH_DIR/snapshot"
+    # Beside BENCH_DIR, not in it: inside the bench workspace, cargo would resolve the crates'
+    # `workspace = true` keys against the bench workspace instead of the copied repo root.
+    snap=$BENCH_DIR.snapshot
+    step "snapshot the repo's crates (working tree) into $snap"
+    rm -rf "$snap"
+    mkdir -p "$snap"
     # cp -a keeps modification times, so unchanged crates are not rebuilt on the next run.
-    cp -a "$ROOT/Cargo.toml" "$ROOT/Cargo.lock" "$ROOT/llm-core" "$ROOT/llm-derive" "$BENCH_DIR/snapshot/"
-    CORE=$BENCH_DIR/snapshot/llm-core
+    cp -a "$ROOT/Cargo.toml" "$ROOT/Cargo.lock" "$ROOT/llm-core" "$ROOT/llm-derive" "$snap/"
+    CORE=$snap/llm-core
 fi
 echo "llm-core: $CORE"
 

@@ -17,6 +17,16 @@ pub enum PathSegment {
     Key(String),
 }
 
+impl fmt::Display for PathSegment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathSegment::Field(name) => f.write_str(name),
+            PathSegment::Key(key) => f.write_str(key),
+            PathSegment::Index(index) => write!(f, "[{index}]"),
+        }
+    }
+}
+
 /// Where in the model's output something happened, e.g. `items[2].qty`.
 ///
 /// The empty path is the root value and displays as `$`.

@@ -8,6 +8,7 @@ pub mod coerce;
 mod error;
 mod extract;
 pub mod repair;
+mod stream;
 
 pub use error::{ParseError, ParseErrorKind};
 
@@ -18,7 +19,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use coerce::CoerceError;
-pub use repair::{Limits, RepairError, Repairer};
+pub use repair::{Event, Limits, RepairError, Repairer};
+pub use stream::StreamParser;
 
 use crate::output::LlmOutput;
 use crate::path::{FieldPath, PathSegment};
@@ -211,12 +213,7 @@ fn read_candidate<T: DeserializeOwned>(
     schema: &Value,
     limits: Limits,
 ) -> Result<Parsed<T>, ParseErrorKind> {
-    let (value, mut fixes) =
-        repair::repair_value(candidate.text, limits).map_err(|err| match err {
-            RepairError::NoValue => ParseErrorKind::NoJson,
-            RepairError::TooDeep { limit } => ParseErrorKind::TooDeep { limit },
-            RepairError::TooLarge { limit } => ParseErrorKind::TooLarge { limit },
-        })?;
+    let (value, mut fixes) = repair::repair_value(candidate.text, limits)?;
     if let Some(kind) = candidate.how {
         fixes.insert(
             0,
@@ -226,6 +223,15 @@ fn read_candidate<T: DeserializeOwned>(
             },
         );
     }
+    fit(value, fixes, schema)
+}
+
+/// Fits a repaired value to the schema, then deserializes it.
+fn fit<T: DeserializeOwned>(
+    value: Value,
+    mut fixes: Vec<Fix>,
+    schema: &Value,
+) -> Result<Parsed<T>, ParseErrorKind> {
     let value = coerce::coerce(value, schema, &mut fixes).map_err(ParseErrorKind::Coerce)?;
     let value = serde_path_to_error::deserialize(value).map_err(|err| ParseErrorKind::Shape {
         path: to_field_path(err.path()),
@@ -280,4 +286,14 @@ fn to_field_path(path: &serde_path_to_error::Path) -> FieldPath {
         })
         .collect::<Vec<_>>();
     FieldPath::from(segments)
+}
+
+impl From<RepairError> for ParseErrorKind {
+    fn from(err: RepairError) -> Self {
+        match err {
+            RepairError::NoValue => ParseErrorKind::NoJson,
+            RepairError::TooDeep { limit } => ParseErrorKind::TooDeep { limit },
+            RepairError::TooLarge { limit } => ParseErrorKind::TooLarge { limit },
+        }
+    }
 }

@@ -175,6 +175,34 @@ pub struct Repairer {
     started: bool,
     trailing_noted: bool,
     error: Option<RepairError>,
+    /// Progress of the root's members, when asked for with [`Repairer::with_events`].
+    events: Option<Vec<Event>>,
+    /// Bytes of the open top-level string already reported as [`Event::Text`].
+    reported: usize,
+}
+
+/// Progress of the root value's members while text streams in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A member of the root object got its key; its value is on the way.
+    Started {
+        /// The key.
+        key: String,
+    },
+    /// More text of a string member of the root object.
+    Text {
+        /// The key.
+        key: String,
+        /// The text added since the last event.
+        delta: String,
+    },
+    /// A member of the root object, or an element of the root array, is complete.
+    Complete {
+        /// Its key or index.
+        at: PathSegment,
+        /// Its value, as read (repaired, not yet coerced).
+        value: Value,
+    },
 }
 
 impl std::fmt::Debug for Repairer {
@@ -207,7 +235,23 @@ impl Repairer {
             started: false,
             trailing_noted: false,
             error: None,
+            events: None,
+            reported: 0,
         }
+    }
+
+    /// A reader that also reports [`Event`]s, taken with [`take_events`](Self::take_events).
+    pub fn with_events(limits: Limits) -> Self {
+        Self {
+            events: Some(Vec::new()),
+            ..Self::new(limits)
+        }
+    }
+
+    /// The events since the last call. Each member's value is reported once, so the total work
+    /// stays linear in the text.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        self.events.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     /// Whether the root value is complete; later text is ignored.
@@ -262,6 +306,24 @@ impl Repairer {
         if self.root.is_some() {
             self.note_trailing(&rest[i..]);
         }
+        self.report_text();
+    }
+
+    /// Reports the new text of a string member of the root object that is still open.
+    fn report_text(&mut self) {
+        let (Some(events), Mode::Str(s), [Frame::Object { key: Some(key), .. }]) =
+            (&mut self.events, &self.mode, self.stack.as_slice())
+        else {
+            return;
+        };
+        if s.key || s.buf.len() <= self.reported {
+            return;
+        }
+        events.push(Event::Text {
+            key: key.clone(),
+            delta: s.buf[self.reported..].to_owned(),
+        });
+        self.reported = s.buf.len();
     }
 
     /// Records, once, that text followed the complete value (and was not read).
@@ -552,6 +614,16 @@ impl Repairer {
 
     /// A value is complete: put it where it belongs.
     fn complete(&mut self, value: Value) {
+        if let (Some(events), [frame]) = (&mut self.events, self.stack.as_slice()) {
+            let at = match frame {
+                Frame::Object { key, .. } => PathSegment::Key(key.clone().unwrap_or_default()),
+                Frame::Array(items) => PathSegment::Index(items.len()),
+            };
+            events.push(Event::Complete {
+                at,
+                value: value.clone(),
+            });
+        }
         match self.stack.last_mut() {
             None => {
                 self.root = Some(value);
@@ -569,7 +641,17 @@ impl Repairer {
         self.mode = Mode::Between(Expect::Next);
     }
 
+    /// A key of the root object was read.
+    fn report_key(&mut self) {
+        if let (Some(events), [Frame::Object { key: Some(key), .. }]) =
+            (&mut self.events, self.stack.as_slice())
+        {
+            events.push(Event::Started { key: key.clone() });
+        }
+    }
+
     fn start_string(&mut self, quote: Quote, key: bool) {
+        self.reported = 0;
         match quote {
             Quote::Double => {}
             Quote::Single => self.fix(FixKind::SingleQuotes),
@@ -676,8 +758,21 @@ impl Repairer {
             if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
                 *key = Some(text);
             }
+            self.report_key();
             self.mode = Mode::Between(Expect::Colon);
         } else {
+            // Finish the text already reported in part, so deltas add up to the value.
+            if self.reported > 0
+                && text.len() > self.reported
+                && let (Some(events), [Frame::Object { key: Some(key), .. }]) =
+                    (&mut self.events, self.stack.as_slice())
+            {
+                events.push(Event::Text {
+                    key: key.clone(),
+                    delta: text[self.reported..].to_owned(),
+                });
+            }
+            self.reported = 0;
             self.complete(Value::String(text));
         }
     }
@@ -707,6 +802,7 @@ impl Repairer {
             if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
                 *key = Some(word.trim_matches(|c| c == '"' || c == '\'').to_owned());
             }
+            self.report_key();
             self.mode = Mode::Between(Expect::Colon);
             return;
         }
@@ -967,6 +1063,49 @@ mod tests {
     #[test]
     fn lone_surrogates_become_replacement_characters() {
         assert_eq!(repair(r#""\ud83d x""#).0, json!("\u{fffd} x"));
+    }
+
+    #[test]
+    fn events_report_members_as_they_stream() {
+        let mut r = Repairer::with_events(Limits::default());
+        let mut events = Vec::new();
+        for chunk in [
+            "{\"title\": \"Hel",
+            "lo\", \"n\": [1,",
+            " 2], \"x\": {\"y\": \"z\"}}",
+        ] {
+            r.feed(chunk);
+            events.extend(r.take_events());
+        }
+        let key = |k: &str| k.to_owned();
+        assert_eq!(
+            events,
+            [
+                Event::Started { key: key("title") },
+                Event::Text {
+                    key: key("title"),
+                    delta: key("Hel")
+                },
+                Event::Text {
+                    key: key("title"),
+                    delta: key("lo")
+                },
+                Event::Complete {
+                    at: PathSegment::Key(key("title")),
+                    value: json!("Hello")
+                },
+                Event::Started { key: key("n") },
+                Event::Complete {
+                    at: PathSegment::Key(key("n")),
+                    value: json!([1, 2])
+                },
+                Event::Started { key: key("x") },
+                Event::Complete {
+                    at: PathSegment::Key(key("x")),
+                    value: json!({"y": "z"})
+                },
+            ]
+        );
     }
 
     #[test]

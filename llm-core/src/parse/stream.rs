@@ -1,0 +1,116 @@
+//! Parsing a reply while it streams in.
+//!
+//! [`StreamParser`] feeds each chunk to one [`Repairer`] as it arrives: nothing is read twice, so
+//! the total work is linear in the reply, not a re-parse of the whole buffer per chunk. It reports
+//! [`Event`]s (a member started, more of its text, a member complete) and can show the partial
+//! value at any time; [`finish`](StreamParser::finish) fits the whole to the type.
+
+use std::marker::PhantomData;
+
+use serde_json::Value;
+
+use super::repair::{Event, Limits, Repairer};
+use super::{ParseError, ParseErrorKind, Parsed};
+use crate::output::LlmOutput;
+
+/// An incremental parser for a reply that arrives in chunks.
+///
+/// ```
+/// use llm_core::parse::{Event, StreamParser};
+/// use llm_core::prelude::*;
+///
+/// #[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+/// struct Answer { title: String, score: u8 }
+///
+/// let mut parser = StreamParser::<Answer>::new();
+/// let mut seen = Vec::new();
+/// for chunk in ["Sure! {\"title\": \"Ru", "st\", \"score\": \"9\"", "}"] {
+///     for event in parser.feed(chunk) {
+///         if let Event::Complete { at, .. } = event {
+///             seen.push(at.to_string());
+///         }
+///     }
+/// }
+/// assert_eq!(seen, ["title", "score"]);
+/// let answer = parser.finish()?.value;
+/// assert_eq!((answer.title.as_str(), answer.score), ("Rust", 9));
+/// # Ok::<(), llm_core::ParseError>(())
+/// ```
+#[derive(Debug)]
+pub struct StreamParser<T> {
+    repairer: Repairer,
+    /// Whether the value has started (text before the first `{` or `[` is skipped).
+    started: bool,
+    /// The start of the reply, kept for error excerpts.
+    head: String,
+    _target: PhantomData<fn() -> T>,
+}
+
+impl<T: LlmOutput> Default for StreamParser<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: LlmOutput> StreamParser<T> {
+    /// A parser with the default [`Limits`].
+    pub fn new() -> Self {
+        Self::with_limits(Limits::default())
+    }
+
+    /// A parser with the given limits.
+    pub fn with_limits(limits: Limits) -> Self {
+        Self {
+            repairer: Repairer::with_events(limits),
+            started: false,
+            head: String::new(),
+            _target: PhantomData,
+        }
+    }
+
+    /// Reads the next chunk; returns what progressed.
+    pub fn feed(&mut self, chunk: &str) -> Vec<Event> {
+        if self.head.len() < super::RAW_EXCERPT_CHARS * 4 {
+            self.head.push_str(chunk);
+        }
+        let chunk = if self.started {
+            chunk
+        } else {
+            match chunk.find(['{', '[']) {
+                Some(start) => {
+                    self.started = true;
+                    &chunk[start..]
+                }
+                None => return Vec::new(),
+            }
+        };
+        self.repairer.feed(chunk);
+        self.repairer.take_events()
+    }
+
+    /// The value read so far, open strings and containers closed where they stand (`None`
+    /// before the value starts). Costs a copy of the value; call it when a view is needed, not
+    /// per chunk.
+    pub fn partial(&self) -> Option<Value> {
+        self.repairer.snapshot()
+    }
+
+    /// Ends the reply: repairs what was cut off, fits the value to `T`, deserializes it.
+    pub fn finish(self) -> Result<Parsed<T>, ParseError> {
+        let head = self.head;
+        if !self.started {
+            let kind = if head.trim().is_empty() {
+                ParseErrorKind::Empty
+            } else {
+                ParseErrorKind::NoJson
+            };
+            return Err(ParseError::new(kind, &head));
+        }
+        let (value, fixes) = self
+            .repairer
+            .finish()
+            .map_err(|err| ParseError::new(err.into(), &head))?;
+        super::fit::<T>(value, fixes, &super::schema_of::<T>())
+            .map_err(|kind| ParseError::new(kind, &head))
+    }
+}
