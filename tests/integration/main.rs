@@ -3,6 +3,7 @@
 mod enums;
 mod errors;
 mod hash;
+mod properties;
 mod rules;
 mod schema;
 mod ui;

@@ -47,13 +47,16 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
             &mut out,
         );
     }
+    // A value in prose runs from its opening bracket: the reader decides where it ends (it
+    // knows single-quoted strings, comments and other damage a bracket count does not). The
+    // bracket count only finds where the next candidate may start.
     let mut from = 0;
     while let Some(offset) = text[from..].find(['{', '[']) {
         let start = from + offset;
         let end = balanced_end(&text[start..]).map_or(text.len(), |len| start + len);
         add(
             Candidate {
-                text: &text[start..end],
+                text: &text[start..],
                 how: Some(FixKind::ExtractedFromProse),
             },
             &mut out,
@@ -126,12 +129,12 @@ mod tests {
     fn finds_fences_and_values_in_prose() {
         assert_eq!(
             texts("Sure:\n```json\n{\"a\": 1}\n```\nDone."),
-            ["{\"a\": 1}"]
+            ["{\"a\": 1}", "{\"a\": 1}\n```\nDone."]
         );
-        assert_eq!(texts("```{\"a\": 1}```"), ["{\"a\": 1}"]);
+        assert_eq!(texts("```{\"a\": 1}```"), ["{\"a\": 1}", "{\"a\": 1}```"]);
         assert_eq!(
             texts("A: {\"a\": \"}\"} and B: [1, 2] end"),
-            ["{\"a\": \"}\"}", "[1, 2]"]
+            ["{\"a\": \"}\"} and B: [1, 2] end", "[1, 2] end"]
         );
         assert_eq!(texts("cut off: {\"a\": [1, 2"), ["{\"a\": [1, 2"]);
         assert_eq!(texts("no json here"), Vec::<&str>::new());

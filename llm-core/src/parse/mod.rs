@@ -179,18 +179,13 @@ pub fn parse_with_schema<T: DeserializeOwned>(
             how: None,
         });
     }
-    let mut best: Option<Parsed<T>> = None;
+    // (start, end) of each candidate that parsed, in the reply.
+    let mut parsed: Vec<(usize, usize, Parsed<T>)> = Vec::new();
     let mut error: Option<(usize, ParseErrorKind)> = None;
     for candidate in found {
+        let start = (candidate.text.as_ptr() as usize).saturating_sub(raw.as_ptr() as usize);
         match read_candidate::<T>(candidate, schema, limits) {
-            Ok(parsed) => {
-                if best
-                    .as_ref()
-                    .is_none_or(|b| parsed.fixes.len() <= b.fixes.len())
-                {
-                    best = Some(parsed);
-                }
-            }
+            Ok((value, len)) => parsed.push((start, start + len, value)),
             Err(kind) => {
                 if error
                     .as_ref()
@@ -201,19 +196,37 @@ pub fn parse_with_schema<T: DeserializeOwned>(
             }
         }
     }
+    // A candidate that starts inside another that parsed is a part of it (an inner object), not
+    // an answer. Candidates that start at the same place (a fence body, the same text in prose)
+    // are readings of one value and compete on fixes.
+    let spans: Vec<(usize, usize)> = parsed.iter().map(|(s, e, _)| (*s, *e)).collect();
+    let mut best: Option<(usize, Parsed<T>)> = None;
+    for (i, (_, _, value)) in parsed.into_iter().enumerate() {
+        let (s, e) = spans[i];
+        if spans.iter().any(|&(os, oe)| os < s && e <= oe) {
+            continue;
+        }
+        if best
+            .as_ref()
+            .is_none_or(|(_, b)| value.fixes.len() <= b.fixes.len())
+        {
+            best = Some((s, value));
+        }
+    }
     match (best, error) {
-        (Some(parsed), _) => Ok(parsed),
+        (Some((_, value)), _) => Ok(value),
         (None, Some((_, kind))) => Err(ParseError::new(kind, raw)),
         (None, None) => Err(ParseError::new(ParseErrorKind::NoJson, raw)),
     }
 }
 
+/// Reads one candidate; also returns how many bytes of it the value took.
 fn read_candidate<T: DeserializeOwned>(
     candidate: extract::Candidate<'_>,
     schema: &Value,
     limits: Limits,
-) -> Result<Parsed<T>, ParseErrorKind> {
-    let (value, mut fixes) = repair::repair_value(candidate.text, limits)?;
+) -> Result<(Parsed<T>, usize), ParseErrorKind> {
+    let (value, mut fixes, len) = repair::repair_span(candidate.text, limits)?;
     if let Some(kind) = candidate.how {
         fixes.insert(
             0,
@@ -223,7 +236,7 @@ fn read_candidate<T: DeserializeOwned>(
             },
         );
     }
-    fit(value, fixes, schema)
+    fit(value, fixes, schema).map(|parsed| (parsed, len))
 }
 
 /// Fits a repaired value to the schema, then deserializes it.

@@ -109,6 +109,19 @@ enum Mode {
     },
 }
 
+/// A quote that may end a string, waiting for what follows it to decide.
+struct Pending {
+    quote: char,
+    /// Whitespace after the quote.
+    ws: String,
+    /// A word after the whitespace: if it is a literal or a number, the quote ended the string
+    /// and a comma is missing (`["a" null]`); otherwise the quote was text (`"say "hi" now"`).
+    word: String,
+}
+
+/// Longest word read after a pending quote; a longer one is text.
+const MAX_PENDING_WORD: usize = 32;
+
 struct Str {
     quote: Quote,
     buf: String,
@@ -116,7 +129,7 @@ struct Str {
     escape: Escape,
     /// A quote that may close the string, and the whitespace seen after it: it closes only if
     /// the next character fits what follows a string here.
-    pending: Option<(char, String)>,
+    pending: Option<Pending>,
     /// A `\\u` high surrogate waiting for its low half.
     high: Option<u32>,
 }
@@ -179,6 +192,8 @@ pub struct Repairer {
     events: Option<Vec<Event>>,
     /// Bytes of the open top-level string already reported as [`Event::Text`].
     reported: usize,
+    /// Bytes read when the root value completed.
+    consumed: Option<usize>,
 }
 
 /// Progress of the root value's members while text streams in.
@@ -237,6 +252,7 @@ impl Repairer {
             error: None,
             events: None,
             reported: 0,
+            consumed: None,
         }
     }
 
@@ -302,6 +318,9 @@ impl Repairer {
             i += c.len_utf8();
             self.started = true;
             self.step(c);
+            if self.root.is_some() && self.consumed.is_none() {
+                self.consumed = Some(self.bytes - rest.len() + i);
+            }
         }
         if self.root.is_some() {
             self.note_trailing(&rest[i..]);
@@ -380,6 +399,11 @@ impl Repairer {
             open = Some(value);
         }
         open
+    }
+
+    /// How many bytes of input were read when the value completed (`None` while it is open).
+    pub fn consumed(&self) -> Option<usize> {
+        self.consumed
     }
 
     /// The fixes recorded so far.
@@ -668,24 +692,49 @@ impl Repairer {
     }
 
     fn in_string(&mut self, mut s: Str, c: char) {
-        if let Some((quote_char, mut ws)) = s.pending.take() {
-            if c.is_whitespace() {
-                ws.push(c);
-                s.pending = Some((quote_char, ws));
+        if let Some(mut pending) = s.pending.take() {
+            let word_char = c.is_alphanumeric() || matches!(c, '.' | '-' | '+');
+            if pending.word.is_empty() {
+                if c.is_whitespace() {
+                    pending.ws.push(c);
+                    s.pending = Some(pending);
+                    self.mode = Mode::Str(s);
+                    return;
+                }
+                let closes = matches!(c, ',' | '}' | ']' | ':' | '/' | '#' | '{' | '[')
+                    || opening_quote(c).is_some();
+                if closes {
+                    self.end_string(s);
+                    self.step(c);
+                    return;
+                }
+                if word_char && !pending.ws.is_empty() {
+                    pending.word.push(c);
+                    s.pending = Some(pending);
+                    self.mode = Mode::Str(s);
+                    return;
+                }
+            } else if word_char && pending.word.len() < MAX_PENDING_WORD {
+                pending.word.push(c);
+                s.pending = Some(pending);
                 self.mode = Mode::Str(s);
                 return;
-            }
-            let closes =
-                matches!(c, ',' | '}' | ']' | ':' | '/' | '#') || opening_quote(c).is_some();
-            if closes {
+            } else if (c.is_whitespace() || matches!(c, ',' | '}' | ']') || is_quote(c))
+                && (is_literal(&pending.word) || number(&pending.word).is_some())
+            {
+                // `["a" null]`: the quote ended the string; read the word as the next value.
                 self.end_string(s);
+                for w in pending.word.chars() {
+                    self.step(w);
+                }
                 self.step(c);
                 return;
             }
             // The quote was part of the text.
             self.fix(FixKind::UnescapedQuote);
-            s.push(quote_char);
-            s.push_str(&ws);
+            s.push(pending.quote);
+            s.push_str(&pending.ws);
+            s.push_str(&pending.word);
         }
         match s.escape {
             Escape::Backslash => {
@@ -739,7 +788,11 @@ impl Repairer {
                     self.end_string(s);
                     return;
                 } else if s.quote.closes(c) {
-                    s.pending = Some((c, String::new()));
+                    s.pending = Some(Pending {
+                        quote: c,
+                        ws: String::new(),
+                        word: String::new(),
+                    });
                 } else {
                     if c < ' ' {
                         self.fix(FixKind::ControlCharacter);
@@ -844,8 +897,25 @@ impl Repairer {
     fn close_open_token(&mut self) {
         match std::mem::replace(&mut self.mode, Mode::Between(Expect::Done)) {
             Mode::Str(mut s) => {
-                if s.pending.take().is_none() {
-                    self.fix(FixKind::ClosedString);
+                match s.pending.take() {
+                    None => self.fix(FixKind::ClosedString),
+                    Some(p) if is_literal(&p.word) || number(&p.word).is_some() => {
+                        // `["a" null` then the end: the word is the next value.
+                        self.end_string(s);
+                        for w in p.word.chars() {
+                            self.step(w);
+                        }
+                        return self.close_open_token();
+                    }
+                    Some(p) if !p.word.is_empty() => {
+                        // `"say "hi` then the end: the quote was text, the string is cut off.
+                        self.fix(FixKind::UnescapedQuote);
+                        self.fix(FixKind::ClosedString);
+                        s.push(p.quote);
+                        s.push_str(&p.ws);
+                        s.push_str(&p.word);
+                    }
+                    Some(_) => {}
                 }
                 if s.key {
                     self.fix(FixKind::DroppedIncompleteMember);
@@ -920,9 +990,20 @@ fn number(word: &str) -> Option<Number> {
 
 /// Reads one JSON value from `text` the way [`Repairer`] does, in one call.
 pub(crate) fn repair_value(text: &str, limits: Limits) -> Result<(Value, Vec<Fix>), RepairError> {
+    repair_span(text, limits).map(|(value, fixes, _)| (value, fixes))
+}
+
+/// [`repair_value`], also returning how many bytes of `text` the value took.
+pub(crate) fn repair_span(
+    text: &str,
+    limits: Limits,
+) -> Result<(Value, Vec<Fix>, usize), RepairError> {
     let mut repairer = Repairer::new(limits);
     repairer.feed(text);
-    repairer.finish()
+    let consumed = repairer.consumed().unwrap_or(text.len());
+    repairer
+        .finish()
+        .map(|(value, fixes)| (value, fixes, consumed))
 }
 
 #[cfg(test)]
