@@ -49,7 +49,8 @@ impl Shape {
     /// "a number", "text", ... for messages.
     pub(crate) fn noun(self) -> &'static str {
         match self {
-            Shape::Integer | Shape::Float => "a number",
+            Shape::Integer => "an integer",
+            Shape::Float => "a floating-point number",
             Shape::Text => "text",
             Shape::Collection => "a collection",
             Shape::Bool => "a bool",

@@ -51,6 +51,11 @@ use crate::validate::{ValidationError, Validator};
 /// `one_of = [..]`, `non_empty`, `email`, `url`, `deny = ["..", ..]`, `filter = PATH`,
 /// `confidence(min = ..)`, `custom = PATH`. On the type: `validate = PATH` for cross-field rules
 /// (`fn(&Self) -> Result<(), impl Display>`), and `crate = "path"` when `llm_core` is renamed.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `LlmOutput`",
+    label = "a field of this type needs `LlmOutput`",
+    note = "derive it with `#[derive(LlmOutput)]`, or mark the field `#[llm(opaque)]` to check it only with its own field rules"
+)]
 pub trait LlmOutput: DeserializeOwned + JsonSchema {
     /// A fingerprint of the type's shape, rules and docs, combined with those of the types it
     /// contains. Stable across builds and machines; changes when anything a model sees changes.

@@ -415,7 +415,7 @@ impl<'a> Coercer<'a, '_> {
                 continue;
             }
             let prop = props.get(name).map(|p| self.resolve(p));
-            if prop.is_some_and(|p| accepts_null(p)) {
+            if prop.is_some_and(accepts_null) {
                 // An optional field left out: serde reads the absence as `None`.
                 continue;
             }

@@ -289,11 +289,11 @@ impl Repairer {
             return;
         }
         let mut rest = text;
-        if !self.started {
-            if let Some(stripped) = rest.strip_prefix('\u{feff}') {
-                self.fix(FixKind::Bom);
-                rest = stripped;
-            }
+        if !self.started
+            && let Some(stripped) = rest.strip_prefix('\u{feff}')
+        {
+            self.fix(FixKind::Bom);
+            rest = stripped;
         }
         let mut i = 0;
         while i < rest.len() && !self.is_done() {
@@ -988,12 +988,8 @@ fn number(word: &str) -> Option<Number> {
     unsigned.parse::<f64>().ok().and_then(Number::from_f64)
 }
 
-/// Reads one JSON value from `text` the way [`Repairer`] does, in one call.
-pub(crate) fn repair_value(text: &str, limits: Limits) -> Result<(Value, Vec<Fix>), RepairError> {
-    repair_span(text, limits).map(|(value, fixes, _)| (value, fixes))
-}
-
-/// [`repair_value`], also returning how many bytes of `text` the value took.
+/// Reads one JSON value from `text` the way [`Repairer`] does, in one call; also returns how many
+/// bytes of `text` the value took.
 pub(crate) fn repair_span(
     text: &str,
     limits: Limits,
@@ -1010,6 +1006,10 @@ pub(crate) fn repair_span(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn repair_value(text: &str, limits: Limits) -> Result<(Value, Vec<Fix>), RepairError> {
+        repair_span(text, limits).map(|(value, fixes, _)| (value, fixes))
+    }
 
     fn repair(text: &str) -> (Value, Vec<FixKind>) {
         let (value, fixes) = repair_value(text, Limits::default()).unwrap();

@@ -42,8 +42,9 @@ pub trait SizedValue {
 
 /// A number a `range` or `confidence` rule can read.
 #[diagnostic::on_unimplemented(
-    message = "`#[llm(range)]` needs a number, but the field is `{Self}`",
-    label = "not a number"
+    message = "this `#[llm(...)]` rule needs a number, but the field is `{Self}`",
+    label = "not a number",
+    note = "number rules (`range`, `one_of` with numbers, `confidence`) apply to integers, floats and `Option` of those"
 )]
 pub trait NumberValue {
     /// The number as `f64`, or `None` when absent.

@@ -38,6 +38,10 @@ pub struct FilterMatch {
 /// assert!(Reply { text: "WHY NOT".into() }.validate().is_err());
 /// assert!(Reply { text: "Why not".into() }.validate().is_ok());
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a content filter",
+    label = "`filter = ...` needs a value implementing `llm_core::validate::ContentFilter`"
+)]
 pub trait ContentFilter: Send + Sync {
     /// A short name shown in violations and metrics.
     fn name(&self) -> &'static str;

@@ -1,7 +1,7 @@
 //! Reading `#[llm(...)]` attributes into typed rules. Every bad attribute is reported; reading
 //! goes on with the next attribute after an error.
 
-use proc_macro2::Span;
+use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
 use syn::parse::ParseStream;
@@ -15,7 +15,8 @@ const FIELD_KEYS: &str =
 /// A value with the tokens it came from, for errors on the right span.
 pub(crate) struct Sp<T> {
     pub(crate) value: T,
-    pub(crate) span: Span,
+    /// The tokens of the value, a minus sign included.
+    pub(crate) span: TokenStream,
 }
 
 /// A number literal, possibly negative.
@@ -85,7 +86,7 @@ fn each_key(
             continue;
         }
         let result = attr.parse_nested_meta(|meta| {
-            let key = meta.path.to_token_stream().to_string();
+            let key = key_name(&meta.path);
             if seen.contains(&key) {
                 return Err(meta.error(format_args!("duplicate llm attribute `{key}`")));
             }
@@ -109,50 +110,59 @@ impl FieldAttrs {
                     Rule::Len { min, max }
                 }
                 "range" => {
-                    let (min, max) = bounds(meta, "range", |input| {
-                        let span = input.span();
-                        Ok(Sp {
-                            value: number(input)?,
-                            span,
-                        })
-                    })?;
+                    let (min, max) = bounds(meta, "range", |input| number(input, "range"))?;
                     Rule::Range { min, max }
                 }
-                "one_of" => Rule::OneOf(list(meta, "one_of", choice)?),
+                "one_of" => Rule::OneOf(list(
+                    meta,
+                    "one_of",
+                    "one_of = [\"red\", \"green\"]",
+                    choice,
+                )?),
                 "non_empty" => flag(meta, Rule::NonEmpty)?,
                 "email" => flag(meta, Rule::Email)?,
                 "url" => flag(meta, Rule::Url)?,
-                "deny" => Rule::Deny(list(meta, "deny", |input| {
-                    input.parse::<LitStr>().map_err(|e| {
-                        syn::Error::new(
-                            e.span(),
-                            "`deny` takes string literals: deny = [\"word\", \"a phrase\"]",
-                        )
-                    })
-                })?),
+                "deny" => Rule::Deny(list(
+                    meta,
+                    "deny",
+                    "deny = [\"word\", \"a phrase\"]",
+                    |input| {
+                        input.parse::<LitStr>().map_err(|e| {
+                            syn::Error::new(
+                                e.span(),
+                                "`deny` takes string literals: deny = [\"word\", \"a phrase\"]",
+                            )
+                        })
+                    },
+                )?),
                 "filter" => Rule::Filter(path(meta, "filter", "filter = llm_core::validate::Pii")?),
                 "confidence" => {
+                    let example = "confidence(min = 0.7)";
+                    if !meta.input.peek(syn::token::Paren) || empty_parens(meta) {
+                        return Err(
+                            meta.error(format_args!("`confidence` needs a threshold: {example}"))
+                        );
+                    }
                     let mut min = None;
                     meta.parse_nested_meta(|inner| {
                         if inner.path.is_ident("min") {
-                            let input = inner.value()?;
-                            let span = input.span();
-                            min = Some(Sp {
-                                value: number(input)?,
-                                span,
-                            });
+                            min = Some(number(inner.value()?, "confidence")?);
                             Ok(())
                         } else {
-                            Err(inner.error("`confidence` takes `min`: confidence(min = 0.7)"))
+                            Err(inner.error(format_args!(
+                                "unknown `confidence` setting `{}`; write {example}",
+                                key_name(&inner.path)
+                            )))
                         }
                     })?;
                     let min = min.ok_or_else(|| {
-                        meta.error("`confidence` needs a threshold: confidence(min = 0.7)")
+                        meta.error(format_args!("`confidence` needs a threshold: {example}"))
                     })?;
                     Rule::Confidence { min }
                 }
                 "custom" => Rule::Custom(path(meta, "custom", "custom = path::to::check")?),
                 "opaque" => {
+                    flag(meta, ())?;
                     out.opaque = Some(meta.path.clone());
                     return Ok(());
                 }
@@ -192,6 +202,11 @@ impl ContainerAttrs {
                     out.krate = Some(parsed);
                 }
                 "alias" => return Err(alias_error(meta)),
+                "opaque" => {
+                    return Err(meta.error(
+                        "`opaque` goes on a field whose type does not implement LlmOutput",
+                    ));
+                }
                 _ if FIELD_KEYS.split(", ").any(|k| k == key) => {
                     return Err(meta.error(format_args!(
                         "`{key}` is a field rule: put it on a field; on the type, use `validate = path::to::check`"
@@ -215,6 +230,9 @@ pub(crate) fn check_variant_attrs(attrs: &[Attribute], errors: &mut Errors) {
         if key == "alias" {
             return Err(alias_error(meta));
         }
+        if key == "validate" || key == "crate" {
+            return Err(meta.error(format_args!("`{key}` goes on the enum, not on a variant")));
+        }
         if FIELD_KEYS.split(", ").any(|k| k == key) {
             return Err(meta.error(format_args!(
                 "`{key}` is a field rule: put it on a field of the variant"
@@ -226,33 +244,63 @@ pub(crate) fn check_variant_attrs(attrs: &[Attribute], errors: &mut Errors) {
     });
 }
 
+/// `len`, or `a::b` for a path, without token spacing.
+fn key_name(path: &syn::Path) -> String {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    segments.join("::")
+}
+
 fn alias_error(meta: &ParseNestedMeta<'_>) -> syn::Error {
     meta.error(
         "aliases are serde's: write `#[serde(alias = \"...\")]` so serde and the parser agree",
     )
 }
 
-fn flag(meta: &ParseNestedMeta<'_>, rule: Rule) -> syn::Result<Rule> {
+fn flag<T>(meta: &ParseNestedMeta<'_>, value: T) -> syn::Result<T> {
     if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
-        let key = meta.path.to_token_stream();
+        let key = key_name(&meta.path);
         return Err(meta.error(format_args!("`{key}` takes no value: write just `{key}`")));
     }
-    Ok(rule)
+    Ok(value)
+}
+
+/// Whether `key()` has nothing between its parentheses.
+fn empty_parens(meta: &ParseNestedMeta<'_>) -> bool {
+    match meta.input.fork().parse::<proc_macro2::Group>() {
+        Ok(group) => group.stream().is_empty(),
+        Err(_) => false,
+    }
+}
+
+/// The `=` of `key = value`, with an error that names the key.
+fn value<'a>(
+    meta: &'a ParseNestedMeta<'_>,
+    key: &str,
+    example: &str,
+) -> syn::Result<ParseStream<'a>> {
+    if !meta.input.peek(Token![=]) {
+        return Err(meta.error(format_args!("`{key}` needs a value: {example}")));
+    }
+    meta.value()
 }
 
 fn string(meta: &ParseNestedMeta<'_>, key: &str, example: &str) -> syn::Result<LitStr> {
-    let input = meta.value()?;
-    match input.parse::<Lit>()? {
-        Lit::Str(lit) => Ok(lit),
-        other => Err(syn::Error::new(
-            other.span(),
+    let input = value(meta, key, example)?;
+    let err = |span| {
+        syn::Error::new(
+            span,
             format_args!("`{key}` takes a string literal: {example}"),
-        )),
+        )
+    };
+    match input.parse::<Lit>() {
+        Ok(Lit::Str(lit)) => Ok(lit),
+        Ok(other) => Err(err(other.span())),
+        Err(e) => Err(err(e.span())),
     }
 }
 
 fn path(meta: &ParseNestedMeta<'_>, key: &str, example: &str) -> syn::Result<syn::Path> {
-    let input = meta.value()?;
+    let input = value(meta, key, example)?;
     input
         .parse::<syn::Path>()
         .map_err(|e| syn::Error::new(e.span(), format_args!("`{key}` takes a path: {example}")))
@@ -261,9 +309,13 @@ fn path(meta: &ParseNestedMeta<'_>, key: &str, example: &str) -> syn::Result<syn
 fn list<T>(
     meta: &ParseNestedMeta<'_>,
     key: &str,
+    example: &str,
     item: impl Fn(ParseStream<'_>) -> syn::Result<T>,
 ) -> syn::Result<Vec<T>> {
-    let input = meta.value()?;
+    let input = value(meta, key, example)?;
+    if !input.peek(syn::token::Bracket) {
+        return Err(input.error(format_args!("`{key}` takes a list: {example}")));
+    }
     let content;
     syn::bracketed!(content in input);
     let mut items = Vec::new();
@@ -275,7 +327,7 @@ fn list<T>(
         content.parse::<Token![,]>()?;
     }
     if items.is_empty() {
-        return Err(meta.error(format_args!("`{key}` needs at least one value")));
+        return Err(meta.error(format_args!("`{key}` needs at least one value: {example}")));
     }
     Ok(items)
 }
@@ -288,10 +340,9 @@ fn bounds<T>(
     key: &str,
     value: impl Fn(ParseStream<'_>) -> syn::Result<Sp<T>>,
 ) -> syn::Result<Bounds<T>> {
-    if !meta.input.peek(syn::token::Paren) {
-        return Err(meta.error(format_args!(
-            "`{key}` needs bounds: {key}(min = 1), {key}(max = 10) or {key}(min = 1, max = 10)"
-        )));
+    let example = format!("{key}(min = 1), {key}(max = 10) or {key}(min = 1, max = 10)");
+    if !meta.input.peek(syn::token::Paren) || empty_parens(meta) {
+        return Err(meta.error(format_args!("`{key}` needs bounds: {example}")));
     }
     let (mut min, mut max) = (None, None);
     meta.parse_nested_meta(|inner| {
@@ -300,82 +351,97 @@ fn bounds<T>(
         } else if inner.path.is_ident("max") {
             &mut max
         } else {
-            return Err(inner.error(format_args!("`{key}` takes `min` and `max`")));
+            return Err(inner.error(format_args!(
+                "unknown `{key}` bound `{}`; write {example}",
+                key_name(&inner.path)
+            )));
         };
         if slot.is_some() {
-            return Err(inner.error(format_args!("duplicate `{key}` bound")));
+            return Err(inner.error(format_args!(
+                "duplicate `{key}` bound `{}`",
+                key_name(&inner.path)
+            )));
         }
         *slot = Some(value(inner.value()?)?);
         Ok(())
     })?;
-    if min.is_none() && max.is_none() {
-        return Err(meta.error(format_args!(
-            "`{key}` needs bounds: {key}(min = 1), {key}(max = 10) or {key}(min = 1, max = 10)"
-        )));
-    }
     Ok((min, max))
+}
+
+/// The tokens of the next value (an optional minus sign and a literal), for error spans.
+fn value_tokens(input: ParseStream<'_>) -> TokenStream {
+    let fork = input.fork();
+    let mut tokens = TokenStream::new();
+    if let Ok(Some(minus)) = fork.parse::<Option<Token![-]>>() {
+        minus.to_tokens(&mut tokens);
+    }
+    if let Ok(tree) = fork.parse::<proc_macro2::TokenTree>() {
+        tree.to_tokens(&mut tokens);
+    }
+    tokens
 }
 
 /// A whole, non-negative number (a length).
 fn whole(input: ParseStream<'_>) -> syn::Result<Sp<usize>> {
-    let span = input.span();
-    let err = || {
-        syn::Error::new(
-            span,
-            "`len` bounds are whole numbers of characters or items, such as 0 or 80",
-        )
-    };
+    let span = value_tokens(input);
+    let err = |msg: &str| syn::Error::new_spanned(&span, msg);
+    let lengths = "`len` bounds are whole numbers of characters or items, such as 0 or 80";
     if input.peek(Token![-]) {
-        return Err(err());
+        return Err(err(lengths));
     }
-    let lit: LitInt = input.parse().map_err(|_| err())?;
-    let value = lit.base10_parse::<usize>().map_err(|_| err())?;
-    Ok(Sp {
-        value,
-        span: lit.span(),
-    })
+    let lit: LitInt = input.parse().map_err(|_| err(lengths))?;
+    let value = lit
+        .base10_parse::<usize>()
+        .map_err(|_| err("this `len` bound is too large"))?;
+    Ok(Sp { value, span })
 }
 
-/// A number literal, possibly negative.
-fn number(input: ParseStream<'_>) -> syn::Result<Num> {
+/// A number literal, possibly negative, for the rule `key`.
+fn number(input: ParseStream<'_>, key: &str) -> syn::Result<Sp<Num>> {
+    let span = value_tokens(input);
+    let err = |msg: String| syn::Error::new_spanned(&span, msg);
     let negative = input.parse::<Option<Token![-]>>()?.is_some();
     let sign = if negative { -1.0 } else { 1.0 };
-    let lit: Lit = input.parse()?;
+    let lit: Lit = input
+        .parse()
+        .map_err(|_| err(format!("`{key}` takes a number, such as 0, 10 or 0.5")))?;
     let value = match &lit {
-        Lit::Int(int) => int.base10_parse::<i128>().map(|v| v as f64)?,
-        Lit::Float(float) => float.base10_parse::<f64>()?,
-        other => {
-            return Err(syn::Error::new(
-                other.span(),
-                "expected a number, such as 0, 10 or 0.5",
-            ));
-        }
+        Lit::Int(int) => int
+            .base10_parse::<i128>()
+            .map(|v| v as f64)
+            .map_err(|_| err(format!("this `{key}` bound is too large")))?,
+        Lit::Float(float) => float
+            .base10_parse::<f64>()
+            .map_err(|_| err(format!("`{key}` takes a number, such as 0, 10 or 0.5")))?,
+        _ => return Err(err(format!("`{key}` takes a number, such as 0, 10 or 0.5"))),
     };
     if !value.is_finite() {
-        return Err(syn::Error::new(lit.span(), "expected a finite number"));
+        return Err(err(format!("`{key}` takes a finite number")));
     }
-    Ok(Num {
-        value: sign * value,
+    Ok(Sp {
+        value: Num {
+            value: sign * value,
+        },
+        span,
     })
 }
 
 fn choice(input: ParseStream<'_>) -> syn::Result<Sp<Choice>> {
-    let span = input.span();
     if input.peek(LitStr) {
         let lit: LitStr = input.parse()?;
         return Ok(Sp {
             value: Choice::Text(lit.value()),
-            span,
+            span: lit.to_token_stream(),
         });
     }
-    let num = number(input).map_err(|e| {
+    let num = number(input, "one_of").map_err(|e| {
         syn::Error::new(
             e.span(),
             "`one_of` takes string or number literals: one_of = [\"a\", \"b\"]",
         )
     })?;
     Ok(Sp {
-        value: Choice::Number(num.value),
-        span,
+        value: Choice::Number(num.value.value),
+        span: num.span,
     })
 }

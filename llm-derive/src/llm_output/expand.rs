@@ -5,8 +5,9 @@
 //! scalar with no rules, so a large type expands to little code.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, quote, quote_spanned};
 use serde_derive_internals::ast::Style;
+use syn::spanned::Spanned;
 use syn::{DeriveInput, parse_quote};
 
 use super::attr::{Choice, Num, Rule};
@@ -32,8 +33,8 @@ pub(crate) fn expand(cont: &Input<'_>) -> TokenStream {
 
 /// On error: the errors, and an impl with no rules so that uses of the type do not add errors of
 /// their own.
-pub(crate) fn stub(input: &DeriveInput, err: Option<syn::Error>) -> TokenStream {
-    let err = err.map(|e| e.to_compile_error());
+pub(crate) fn stub(input: &DeriveInput, err: syn::Error) -> TokenStream {
+    let err = err.to_compile_error();
     if matches!(input.data, syn::Data::Union(_)) {
         return quote!(#err);
     }
@@ -108,58 +109,68 @@ fn path_name(path: &syn::Path) -> String {
 }
 
 /// The checks of `rules` on the value `value` (an expression of reference type).
-fn checks(rules: &[(syn::Path, Rule)], value: &TokenStream, p: &TokenStream) -> TokenStream {
-    let calls = rules.iter().map(|(_, rule)| match rule {
-        Rule::Regex(lit) => quote! {{
-            static __RE: #p::check::LazyRegex = #p::LazyLock::new(|| #p::check::compile(#lit));
-            #p::check::regex(__v, #value, &__RE, #lit);
-        }},
-        Rule::Len { min, max } => {
-            let (min, max) = (
-                opt(min.as_ref().map(|m| m.value)),
-                opt(max.as_ref().map(|m| m.value)),
-            );
-            quote!(#p::check::len(__v, #value, #min, #max);)
-        }
-        Rule::Range { min, max } => {
-            let min = opt(min.as_ref().map(|m| float(&m.value)));
-            let max = opt(max.as_ref().map(|m| float(&m.value)));
-            quote!(#p::check::range(__v, #value, #min, #max);)
-        }
-        Rule::OneOf(choices) => {
-            let json: Vec<String> = choices.iter().map(|c| json_literal(&c.value)).collect();
-            if let Some(Choice::Text(_)) = choices.first().map(|c| &c.value) {
-                let texts = choices.iter().filter_map(|c| match &c.value {
-                    Choice::Text(s) => Some(s),
-                    Choice::Number(_) => None,
-                });
-                quote!(#p::check::one_of_text(__v, #value, &[#(#texts),*], &[#(#json),*]);)
-            } else {
-                let nums = choices.iter().filter_map(|c| match &c.value {
-                    Choice::Number(n) => Some(float(&Num { value: *n })),
-                    Choice::Text(_) => None,
-                });
-                quote!(#p::check::one_of_number(__v, #value, &[#(#nums),*], &[#(#json),*]);)
+fn checks(rules: &[(syn::Path, Rule)], field: &TokenStream, p: &TokenStream) -> TokenStream {
+    let calls = rules.iter().map(|(key, rule)| {
+        // The checked value is named by a token with the rule's span, so a type error (a rule on a
+        // field it cannot check) points at the rule, not at the derive.
+        let value = &quote_spanned!(key.span()=> __x);
+        let call = match rule {
+            Rule::Regex(lit) => quote! {{
+                static __RE: #p::check::LazyRegex = #p::LazyLock::new(|| #p::check::compile(#lit));
+                #p::check::regex(__v, #value, &__RE, #lit);
+            }},
+            Rule::Len { min, max } => {
+                let (min, max) = (
+                    opt(min.as_ref().map(|m| m.value)),
+                    opt(max.as_ref().map(|m| m.value)),
+                );
+                quote!(#p::check::len(__v, #value, #min, #max);)
             }
-        }
-        Rule::NonEmpty => quote!(#p::check::non_empty(__v, #value);),
-        Rule::Email => quote!(#p::check::email(__v, #value);),
-        Rule::Url => quote!(#p::check::url(__v, #value);),
-        Rule::Deny(words) => {
-            // Lowercased here, once, rather than on every check.
-            let words = words.iter().map(|w| w.value().to_lowercase());
-            quote!(#p::check::deny(__v, #value, &[#(#words),*]);)
-        }
-        Rule::Filter(filter) => quote!(#p::check::filter(__v, #value, &#filter);),
-        Rule::Confidence { min } => {
-            let min = float(&min.value);
-            quote!(#p::check::confidence(__v, #value, #min);)
-        }
-        Rule::Custom(f) => {
-            let name = path_name(f);
-            // Called in a closure so that deref coercion applies: `fn(&str)` checks a `String`.
-            quote!(#p::check::custom(__v, #value, #name, |__x| #f(__x));)
-        }
+            Rule::Range { min, max } => {
+                let min = opt(min.as_ref().map(|m| float(&m.value)));
+                let max = opt(max.as_ref().map(|m| float(&m.value)));
+                quote!(#p::check::range(__v, #value, #min, #max);)
+            }
+            Rule::OneOf(choices) => {
+                let json: Vec<String> = choices.iter().map(|c| json_literal(&c.value)).collect();
+                if let Some(Choice::Text(_)) = choices.first().map(|c| &c.value) {
+                    let texts = choices.iter().filter_map(|c| match &c.value {
+                        Choice::Text(s) => Some(s),
+                        Choice::Number(_) => None,
+                    });
+                    quote!(#p::check::one_of_text(__v, #value, &[#(#texts),*], &[#(#json),*]);)
+                } else {
+                    let nums = choices.iter().filter_map(|c| match &c.value {
+                        Choice::Number(n) => Some(float(&Num { value: *n })),
+                        Choice::Text(_) => None,
+                    });
+                    quote!(#p::check::one_of_number(__v, #value, &[#(#nums),*], &[#(#json),*]);)
+                }
+            }
+            Rule::NonEmpty => quote!(#p::check::non_empty(__v, #value);),
+            Rule::Email => quote!(#p::check::email(__v, #value);),
+            Rule::Url => quote!(#p::check::url(__v, #value);),
+            Rule::Deny(words) => {
+                // Lowercased here, once, rather than on every check.
+                let words = words.iter().map(|w| w.value().to_lowercase());
+                quote!(#p::check::deny(__v, #value, &[#(#words),*]);)
+            }
+            Rule::Filter(filter) => {
+                let filter = quote_spanned!(filter.span()=> &#filter);
+                quote!(#p::check::filter(__v, #value, #filter);)
+            }
+            Rule::Confidence { min } => {
+                let min = float(&min.value);
+                quote!(#p::check::confidence(__v, #value, #min);)
+            }
+            Rule::Custom(f) => {
+                let name = path_name(f);
+                // Called in a closure so that deref coercion applies: `fn(&str)` checks a `String`.
+                let call = quote_spanned!(f.span()=> #f(__y));
+                quote!(#p::check::custom(__v, #value, #name, |__y| #call);)
+            }
+        };
+        quote_spanned!(key.span()=> { let __x = #field; #call })
     });
     quote!(#(#calls)*)
 }
@@ -171,7 +182,9 @@ fn field_checks(
     segment: Option<TokenStream>,
     p: &TokenStream,
 ) -> Option<TokenStream> {
-    let nested = has_nested(field).then(|| quote!(#p::LlmOutput::validate_in(#value, __v);));
+    let ty = field.ty;
+    let nested = has_nested(field)
+        .then(|| quote_spanned!(ty.span()=> <#ty as #p::LlmOutput>::validate_in(#value, __v);));
     if field.skipped || (field.attrs.rules.is_empty() && nested.is_none()) {
         return None;
     }
@@ -202,7 +215,8 @@ fn validate_fn(cont: &Input<'_>, p: &TokenStream) -> TokenStream {
     };
     let container = cont.attrs.validate.as_ref().map(|f| {
         let name = path_name(f);
-        quote!(#p::check::custom(__v, self, #name, |__x| #f(__x));)
+        let call = quote_spanned!(f.span()=> #f(__y));
+        quote!(#p::check::custom(__v, self, #name, |__y| #call);)
     });
     if body.is_empty() && container.is_none() {
         return TokenStream::new();
@@ -438,5 +452,8 @@ fn schema_hash(cont: &Input<'_>, krate: &syn::Path, p: &TokenStream) -> TokenStr
     if nested.is_empty() {
         return local.into_token_stream();
     }
-    quote!(#p::combine(#local, &[#(<#nested as #krate::LlmOutput>::SCHEMA_HASH),*]))
+    let parts = nested
+        .iter()
+        .map(|ty| quote_spanned!(ty.span()=> <#ty as #krate::LlmOutput>::SCHEMA_HASH));
+    quote!(#p::combine(#local, &[#(#parts),*]))
 }

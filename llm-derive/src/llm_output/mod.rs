@@ -17,7 +17,9 @@ use attr::{ContainerAttrs, FieldAttrs};
 pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     match Input::from_syn(input).and_then(|mut cont| cont.validate().map(|()| cont).map_err(Some)) {
         Ok(cont) => expand::expand(&cont),
-        Err(err) => expand::stub(input, err),
+        Err(Some(err)) => expand::stub(input, err),
+        // serde reports its own attribute errors; an impl here would only add noise to them.
+        Err(None) => TokenStream::new(),
     }
 }
 

@@ -27,10 +27,22 @@ impl Input<'_> {
                 "LlmOutput needs fields: a unit struct has nothing for a model to return",
             ),
             Data::Struct(_, fields) => fields.iter().for_each(|f| f.validate(&mut errors)),
-            Data::Enum(variants) => variants
-                .iter()
-                .flat_map(|v| &v.fields)
-                .for_each(|f| f.validate(&mut errors)),
+            Data::Enum(variants) => {
+                for variant in variants {
+                    for field in &variant.fields {
+                        if variant.skipped {
+                            if let Some((key, _)) = field.attrs.rules.first() {
+                                errors.at(
+                                    key,
+                                    "this variant is skipped by serde, so this rule would never be checked; remove it or the skip",
+                                );
+                            }
+                        } else {
+                            field.validate(&mut errors);
+                        }
+                    }
+                }
+            }
         }
         errors.finish()
     }
@@ -43,7 +55,7 @@ impl Field<'_> {
             .original
             .ident
             .as_ref()
-            .map_or_else(|| "this field".to_owned(), |i| format!("`{i}`"));
+            .map_or_else(|| "this field".to_owned(), |i| format!("the field `{i}`"));
         for (key, rule) in &self.attrs.rules {
             if self.skipped {
                 errors.at(
@@ -80,16 +92,24 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
         Rule::Regex(lit) => {
             text_only(errors);
             if let Err(err) = regex_syntax::Parser::new().parse(&lit.value()) {
-                errors.at(lit, format_args!("invalid regex: {}", regex_message(&err)));
+                errors.at(
+                    lit,
+                    format_args!("invalid regex: {}", regex_message(&err, &lit.value())),
+                );
             }
         }
         Rule::Email | Rule::Url | Rule::Deny(_) | Rule::Filter(_) => text_only(errors),
         Rule::Len { min, max } => {
             if shape.is_number() || shape == Shape::Bool {
+                let hint = if shape.is_number() {
+                    "; use `range(min = .., max = ..)` for numbers"
+                } else {
+                    ""
+                };
                 errors.at(
                     key,
                     format_args!(
-                        "`len` applies to text and collections, but {field} is {}; use `range(min = .., max = ..)` for numbers",
+                        "`len` applies to text and collections, but {field} is {}{hint}",
                         shape.noun()
                     ),
                 );
@@ -97,8 +117,8 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
             if let (Some(min), Some(max)) = (min, max)
                 && min.value > max.value
             {
-                errors.push(syn::Error::new(
-                    max.span,
+                errors.push(syn::Error::new_spanned(
+                    &max.span,
                     format_args!("`len` max ({}) is less than min ({})", max.value, min.value),
                 ));
             }
@@ -132,8 +152,8 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
             if let (Some(min), Some(max)) = (min, max)
                 && min.value.value > max.value.value
             {
-                errors.push(syn::Error::new(
-                    max.span,
+                errors.push(syn::Error::new_spanned(
+                    &max.span,
                     format_args!(
                         "`range` max ({}) is less than min ({})",
                         max.value.value, min.value.value
@@ -151,8 +171,8 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
                     .iter()
                     .find(|c| matches!(c.value, Choice::Number(_)))
                 {
-                    errors.push(syn::Error::new(
-                        odd.span,
+                    errors.push(syn::Error::new_spanned(
+                        &odd.span,
                         "`one_of` values must all be strings or all be numbers",
                     ));
                 }
@@ -175,18 +195,19 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
             }
         }
         Rule::Confidence { min } => {
-            if shape != Shape::Float {
+            // Unknown names (a `type Score = f32;` alias) are left to the trait bound.
+            if shape != Shape::Float && shape != Shape::Unknown {
                 errors.at(
                     key,
                     format_args!(
                         "`confidence` needs an `f32` or `f64` field holding a number from 0 to 1, but {field} is {}",
-                        if shape == Shape::Unknown { "not a float" } else { shape.noun() }
+                        shape.noun()
                     ),
                 );
             }
             if !(0.0..=1.0).contains(&min.value.value) {
-                errors.push(syn::Error::new(
-                    min.span,
+                errors.push(syn::Error::new_spanned(
+                    &min.span,
                     "`confidence` min is a number from 0 to 1, such as 0.7",
                 ));
             }
@@ -195,15 +216,20 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
     }
 }
 
-/// regex-syntax's error in one line: what is wrong and where in the pattern.
-fn regex_message(err: &regex_syntax::Error) -> String {
-    match err {
-        regex_syntax::Error::Parse(e) => {
-            format!("{} at position {}", e.kind(), e.span().start.offset)
-        }
-        regex_syntax::Error::Translate(e) => {
-            format!("{} at position {}", e.kind(), e.span().start.offset)
-        }
-        other => other.to_string(),
+/// regex-syntax's error in one line: what is wrong and the part of the pattern it is about.
+fn regex_message(err: &regex_syntax::Error, pattern: &str) -> String {
+    let (kind, span) = match err {
+        regex_syntax::Error::Parse(e) => (e.kind().to_string(), *e.span()),
+        regex_syntax::Error::Translate(e) => (e.kind().to_string(), *e.span()),
+        other => return other.to_string(),
+    };
+    let fragment = pattern.get(span.start.offset..span.end.offset.max(span.start.offset + 1));
+    let at = fragment.map_or_else(String::new, |f| format!(" at `{f}`"));
+    let mut message = format!("{kind}{at}");
+    if kind.contains("look-around") {
+        message.push_str(
+            "; the regex crate has no look-around: check this with `custom = path::to::check`",
+        );
     }
+    message
 }
