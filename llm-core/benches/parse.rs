@@ -1,0 +1,3 @@
+//! Parser benchmarks; see BENCHMARKS.md.
+
+fn main() {}
