@@ -1,0 +1,50 @@
+//! Any bytes through every entry point of the parser: it must return, never panic, never hang.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use llm_core::parse::{StreamParser, repair_json};
+use llm_core::prelude::*;
+
+#[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Open,
+    Closed,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+struct Line {
+    #[llm(len(max = 40))]
+    name: String,
+    qty: u32,
+    price: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+struct Order {
+    id: String,
+    status: Status,
+    lines: Vec<Line>,
+    paid: bool,
+    tags: Vec<String>,
+}
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let _ = repair_json(&text);
+    if let Ok(parsed) = Order::parse(&text) {
+        let _ = parsed.value.validate();
+    }
+    let _ = u32::parse(&text);
+    let _ = Status::parse(&text);
+    // The same text streamed in chunks whose size the first byte picks.
+    let size = usize::from(data.first().copied().unwrap_or(1) % 16) + 1;
+    let mut stream = StreamParser::<Order>::new();
+    let chars: Vec<char> = text.chars().collect();
+    for chunk in chars.chunks(size) {
+        let _ = stream.feed(&chunk.iter().collect::<String>());
+    }
+    let _ = stream.partial();
+    let _ = stream.finish();
+});
