@@ -56,6 +56,8 @@ pub enum FixKind {
     ExtractedFromProse,
     /// Text after the complete value was ignored.
     TrailingText,
+    /// Bytes that are not UTF-8 were replaced with U+FFFD (see [`parse_bytes`]).
+    InvalidUtf8,
     /// A byte order mark was skipped.
     Bom,
     /// A `//`, `/* */` or `#` comment was skipped.
@@ -157,6 +159,32 @@ pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
         });
     }
     parse_with_schema(raw, &schema_of::<T>(), Limits::default())
+}
+
+/// [`parse`] for a reply received as bytes: bytes that are not UTF-8 are replaced with U+FFFD and
+/// recorded as [`FixKind::InvalidUtf8`], never an error or a panic.
+///
+/// ```
+/// let parsed = llm_core::parse::parse_bytes::<Vec<String>>(b"[\"caf\xe9\"]")?;
+/// assert_eq!(parsed.value, ["caf\u{fffd}"]);
+/// assert_eq!(parsed.fixes[0].kind, llm_core::parse::FixKind::InvalidUtf8);
+/// # Ok::<(), llm_core::ParseError>(())
+/// ```
+pub fn parse_bytes<T: LlmOutput>(bytes: &[u8]) -> Result<Parsed<T>, ParseError> {
+    match String::from_utf8_lossy(bytes) {
+        std::borrow::Cow::Borrowed(text) => parse(text),
+        std::borrow::Cow::Owned(text) => {
+            let mut parsed = parse::<T>(&text)?;
+            parsed.fixes.insert(
+                0,
+                Fix {
+                    kind: FixKind::InvalidUtf8,
+                    path: FieldPath::root(),
+                },
+            );
+            Ok(parsed)
+        }
+    }
 }
 
 /// [`parse`] against an explicit JSON Schema (draft 2020-12, definitions in `$defs`), without
