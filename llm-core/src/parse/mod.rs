@@ -197,6 +197,10 @@ pub fn parse_with_schema<T: DeserializeOwned>(
     if raw.trim().is_empty() {
         return Err(ParseError::new(ParseErrorKind::Empty, raw));
     }
+    if raw.len() > limits.max_bytes {
+        let limit = limits.max_bytes;
+        return Err(ParseError::new(ParseErrorKind::TooLarge { limit }, raw));
+    }
     let mut found = extract::candidates(raw);
     let structured = ["object", "array"]
         .iter()
@@ -228,21 +232,20 @@ pub fn parse_with_schema<T: DeserializeOwned>(
     // an answer. Candidates that start at the same place (a fence body, the same text in prose)
     // are readings of one value and compete on fixes.
     let spans: Vec<(usize, usize)> = parsed.iter().map(|(s, e, _)| (*s, *e)).collect();
-    let mut best: Option<(usize, Parsed<T>)> = None;
-    for (i, (_, _, value)) in parsed.into_iter().enumerate() {
-        let (s, e) = spans[i];
+    let mut best: Option<Parsed<T>> = None;
+    for (s, e, value) in parsed {
         if spans.iter().any(|&(os, oe)| os < s && e <= oe) {
             continue;
         }
         if best
             .as_ref()
-            .is_none_or(|(_, b)| value.fixes.len() <= b.fixes.len())
+            .is_none_or(|b| value.fixes.len() <= b.fixes.len())
         {
-            best = Some((s, value));
+            best = Some(value);
         }
     }
     match (best, error) {
-        (Some((_, value)), _) => Ok(value),
+        (Some(value), _) => Ok(value),
         (None, Some((_, kind))) => Err(ParseError::new(kind, raw)),
         (None, None) => Err(ParseError::new(ParseErrorKind::NoJson, raw)),
     }
