@@ -22,10 +22,10 @@
 #
 # Run:   scripts/compile-bench.sh
 # Knobs: RUNS=5 (timed builds per crate), STRUCTS=100, BENCH_DIR=${TMPDIR:-/tmp}/llm-compile-bench,
-#        SNAPSHOT=1 to build against a copy of llm-core/llm-derive taken when the script starts
-#        (in $BENCH_DIR.snapshot)
-#        instead of the live working tree (useful while others are editing the crates: every run
-#        then measures the same code, and a mid-run edit cannot break the build).
+#        SNAPSHOT=1 to build against a copy of llm-core/llm-derive (working tree) taken when the
+#        script starts, in $BENCH_DIR.snapshot, instead of the live tree: useful while others
+#        edit the crates, as every run then measures the same code and a mid-run edit cannot
+#        break the build.
 # Takes a few minutes on 2 cores (the first run also builds the dependencies twice: dev + check).
 # Other cargo builds on the machine add noise to the times; the interleaved runs make the ratio
 # more trustworthy than either absolute time.
@@ -163,16 +163,19 @@ done
 STEP="report"
 s_med=$(tr ' ' '\n' <<<"${TIMES[serde_only]}" | grep . | median)
 l_med=$(tr ' ' '\n' <<<"${TIMES[with_llm]}" | grep . | median)
+s_min=$(tr ' ' '\n' <<<"${TIMES[serde_only]}" | grep . | sort -g | head -1)
+l_min=$(tr ' ' '\n' <<<"${TIMES[with_llm]}" | grep . | sort -g | head -1)
 net_flag=${NET[*]:+ ${NET[*]}}
 echo
 echo "==> results ($STRUCTS structs, $RUNS interleaved clean builds per crate, $(nproc) CPUs, load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '%-30s %14s %14s %18s\n' "" serde_only with_llm "with_llm/serde_only"
 printf '%-30s %14.2f %14.2f %17sx\n' "build time, median (s)" "$s_med" "$l_med" "$(ratio "$l_med" "$s_med")"
-printf '%-30s %14s %14s\n' "  all runs (s)" "${TIMES[serde_only]% }" "${TIMES[with_llm]% }"
+printf '%-30s %14.2f %14.2f %17sx\n' "build time, min (s)" "$s_min" "$l_min" "$(ratio "$l_min" "$s_min")"
 printf '%-30s %14d %14d %17sx\n' "expanded bytes" "${BYTES[serde_only]}" "${BYTES[with_llm]}" \
     "$(ratio "${BYTES[with_llm]}" "${BYTES[serde_only]}")"
 printf '%-30s %14d %14d %17sx\n' "expanded lines" "${LINES[serde_only]}" "${LINES[with_llm]}" \
     "$(ratio "${LINES[with_llm]}" "${LINES[serde_only]}")"
+echo "all runs (s): serde_only ${TIMES[serde_only]% }; with_llm ${TIMES[with_llm]% }"
 echo
 echo "target (issue): LlmOutput adds at most 1.5x to serde's cost; measured build-time ratio $(ratio "$l_med" "$s_med")x"
 echo "commands, in $BENCH_DIR:"

@@ -63,6 +63,48 @@ impl Shape {
     }
 }
 
+/// Whether `ty` is plain data with no rules of its own anywhere inside: scalars, text, and
+/// `Option`s, boxes, lists, sets and maps of them (`Vec<String>`, `HashMap<String, f64>`). The
+/// derive skips such fields when it walks nested rules, which keeps the expansion small.
+pub(crate) fn is_plain(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(r) => is_plain(&r.elem),
+        Type::Paren(p) => is_plain(&p.elem),
+        Type::Group(g) => is_plain(&g.elem),
+        Type::Array(a) => is_plain(&a.elem),
+        Type::Slice(s) => is_plain(&s.elem),
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            match last.ident.to_string().as_str() {
+                "Option" | "Box" | "Vec" | "VecDeque" | "HashSet" | "BTreeSet" => {
+                    first_type_arg(&last.arguments).is_some_and(is_plain)
+                }
+                "HashMap" | "BTreeMap" => last_type_arg(&last.arguments).is_some_and(is_plain),
+                _ => matches!(
+                    Shape::of(ty),
+                    Shape::Integer | Shape::Float | Shape::Text | Shape::Bool
+                ),
+            }
+        }
+        _ => false,
+    }
+}
+
+fn last_type_arg(args: &PathArguments) -> Option<&Type> {
+    let PathArguments::AngleBracketed(args) = args else {
+        return None;
+    };
+    args.args
+        .iter()
+        .filter_map(|arg| match arg {
+            GenericArgument::Type(ty) => Some(ty),
+            _ => None,
+        })
+        .last()
+}
+
 fn first_type_arg(args: &PathArguments) -> Option<&Type> {
     let PathArguments::AngleBracketed(args) = args else {
         return None;

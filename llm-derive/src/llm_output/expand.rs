@@ -13,7 +13,7 @@ use syn::{DeriveInput, parse_quote};
 use super::attr::{Choice, Num, Rule};
 use super::{Data, Field, Input, Tagging, Variant};
 use crate::hash::{canonical, fnv1a};
-use crate::ty::{Shape, mentions};
+use crate::ty::{is_plain, mentions};
 
 pub(crate) fn expand(cont: &Input<'_>) -> TokenStream {
     let krate = cont
@@ -72,11 +72,7 @@ fn imp(input: &DeriveInput, krate: &syn::Path, body: &TokenStream) -> TokenStrea
 
 /// Whether the field's type can hold rules of its own (not a plain scalar).
 fn has_nested(field: &Field<'_>) -> bool {
-    field.is_nested()
-        && !matches!(
-            Shape::of(field.ty),
-            Shape::Integer | Shape::Float | Shape::Text | Shape::Bool
-        )
+    field.is_nested() && !is_plain(field.ty)
 }
 
 fn opt<T: ToTokens>(value: Option<T>) -> TokenStream {
