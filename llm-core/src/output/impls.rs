@@ -84,7 +84,7 @@ macro_rules! sequence {
             }
 
             fn apply_rules(schema: &mut Value, rules: &mut SchemaRules) {
-                rules.with_target(schema, |schema, rules| {
+                rules.with_target(schema, &mut |schema, rules| {
                     if let Some(items) = schema.get_mut("items") {
                         T::apply_rules(items, rules);
                     }
@@ -114,7 +114,7 @@ macro_rules! map {
             }
 
             fn apply_rules(schema: &mut Value, rules: &mut SchemaRules) {
-                rules.with_target(schema, |schema, rules| {
+                rules.with_target(schema, &mut |schema, rules| {
                     if let Some(values) = schema.get_mut("additionalProperties") {
                         V::apply_rules(values, rules);
                     }

@@ -26,7 +26,10 @@ impl SchemaRules {
     /// Runs `f` on the schema that `schema` stands for: itself, the definition its `$ref` points
     /// to, or the non-null branch of a nullable union. Does nothing for a definition already being
     /// worked on further up (a recursive type).
-    pub fn with_target(&mut self, schema: &mut Value, f: impl FnOnce(&mut Value, &mut Self)) {
+    ///
+    /// `f` is a `dyn` closure so that each derived type does not compile its own copy of this
+    /// function.
+    pub fn with_target(&mut self, schema: &mut Value, f: &mut dyn FnMut(&mut Value, &mut Self)) {
         if let Some(name) = ref_name(schema) {
             let Some(mut def) = self.defs.remove(&name) else {
                 return;

@@ -399,7 +399,7 @@ fn apply_rules_fn(cont: &Input<'_>, p: &TokenStream) -> TokenStream {
     }
     quote! {
         fn apply_rules(__schema: &mut #p::Value, __rules: &mut #p::SchemaRules) {
-            __rules.with_target(__schema, |__schema, __rules| { #body });
+            __rules.with_target(__schema, &mut |__schema, __rules| { #body });
         }
     }
 }
