@@ -151,7 +151,7 @@ pub enum FixKind {
 pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
     let trimmed = raw.trim();
     if trimmed.starts_with(['{', '['])
-        && let Ok(value) = serde_json::from_str::<T>(trimmed)
+        && let Some(value) = clean::<T>(trimmed)
     {
         return Ok(Parsed {
             value,
@@ -159,6 +159,16 @@ pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
         });
     }
     parse_with_schema(raw, &schema_of::<T>(), Limits::default())
+}
+
+/// The fast path: `text` deserialized by serde alone, if that needs nothing to be fixed and
+/// loses nothing. A key serde would ignore may be a field written another way (`"Assignee"` for
+/// `assignee`), which only the slow path can match, so it sends the reply there.
+fn clean<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let mut ignored = false;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = serde_ignored::deserialize(&mut de, |_| ignored = true).ok()?;
+    (de.end().is_ok() && !ignored).then_some(value)
 }
 
 /// [`parse`] for a reply received as bytes: bytes that are not UTF-8 are replaced with U+FFFD and
