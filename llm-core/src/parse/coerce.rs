@@ -202,6 +202,26 @@ impl<'a> Coercer<'a, '_> {
         if let Some(Value::Array(branches)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
             return self.fit_union(value, schema, branches);
         }
+        let value = match value {
+            // `{"count": 42}` for a number, `["EUR"]` for an enum: the wrapper goes.
+            // Only the reply itself: inside, a one-member object is a different answer.
+            Value::Object(map)
+                if self.path.is_root() && map.len() == 1 && !self.accepts(schema, "object") =>
+            {
+                self.fix(FixKind::UnwrappedObject);
+                return self.fit(
+                    map.into_iter().next().map(|(_, v)| v).unwrap_or_default(),
+                    schema,
+                );
+            }
+            Value::Array(mut items)
+                if self.path.is_root() && items.len() == 1 && !self.accepts(schema, "array") =>
+            {
+                self.fix(FixKind::ListToSingle);
+                return self.fit(items.pop().unwrap_or_default(), schema);
+            }
+            other => other,
+        };
         let aliases = schema.get(ALIASES).and_then(Value::as_object);
         if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
             return self.fit_enum(value, allowed, aliases);
@@ -226,6 +246,19 @@ impl<'a> Coercer<'a, '_> {
         Err(last_err.unwrap_or_else(|| self.invalid(types.join(" or "), &value)))
     }
 
+    /// Whether `schema` can hold a value of JSON type `ty` (or any value).
+    fn accepts(&self, schema: &'a Value, ty: &str) -> bool {
+        let schema = self.resolve(schema);
+        if let Some(Value::Array(branches)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
+            return branches.iter().any(|b| self.accepts(b, ty));
+        }
+        if schema.get("enum").is_some() || schema.get("const").is_some() {
+            return false;
+        }
+        let types = type_names(schema);
+        types.is_empty() && schema.get("properties").is_none() || types.contains(&ty)
+    }
+
     fn fit_type(
         &mut self,
         value: Value,
@@ -244,6 +277,18 @@ impl<'a> Coercer<'a, '_> {
                 }
             }
             ("array", Value::Array(items)) => self.fit_array(items, schema),
+            ("array", Value::String(s)) if s.trim_start().starts_with('[') => {
+                match serde_json::from_str::<Value>(&s) {
+                    Ok(Value::Array(items)) => {
+                        self.fix(FixKind::DecodedString);
+                        self.fit_array(items, schema)
+                    }
+                    _ => {
+                        self.fix(FixKind::SingleToList);
+                        self.fit_array(vec![Value::String(s)], schema)
+                    }
+                }
+            }
             ("array", Value::Null) => Err(self.invalid("an array", &Value::Null)),
             ("array", single) => {
                 self.fix(FixKind::SingleToList);
@@ -326,51 +371,66 @@ impl<'a> Coercer<'a, '_> {
             .get("properties")
             .and_then(Value::as_object)
             .unwrap_or(&EMPTY);
-        // Keys that differ from a property only in case or separators (`Vendor`, `vendor_name`
-        // for `vendorName`) are renamed when exactly one property matches.
-        let renames: Vec<(String, String)> = map
-            .keys()
-            .filter(|k| !props.contains_key(k.as_str()))
-            .filter_map(|k| {
-                let key = normalize(k);
-                let mut matches = props
-                    .keys()
-                    .filter(|p| normalize(p) == key && !map.contains_key(p.as_str()));
-                match (matches.next(), matches.next()) {
-                    (Some(p), None) => Some((k.clone(), p.clone())),
-                    _ => None,
-                }
-            })
-            .collect();
-        if !renames.is_empty() {
+        let aliases = schema.get(ALIASES).and_then(Value::as_object);
+        // A wrapper around the answer (`{"invoice": {...}}`): one member, not a field, holding
+        // an object, where the type has required fields.
+        if self.path.is_root()
+            && map.len() == 1
+            && schema
+                .get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| !r.is_empty())
+            && let Some((key, inner)) = map.iter().next()
+            && inner.is_object()
+            && self.field_for(key, props, aliases).is_none()
+        {
+            self.fix(FixKind::UnwrappedObject);
+            let inner = map.into_iter().next().map(|(_, v)| v).unwrap_or_default();
+            return self.fit(inner, schema);
+        }
+        // serde's aliases are renamed without a fix (serde accepts them too); keys that differ
+        // from a field or an alias only in case or separators (`Vendor`, `vendor_name` for
+        // `vendorName`) are renamed when exactly one field matches, with a fix.
+        if map.keys().any(|k| !props.contains_key(k)) {
+            let present: Vec<String> = map.keys().cloned().collect();
             map = map
                 .into_iter()
-                .map(
-                    |(key, value)| match renames.iter().find(|(from, _)| *from == key) {
-                        Some((_, to)) => {
-                            self.path.push(PathSegment::Key(to.clone()));
+                .map(|(key, value)| match self.field_for(&key, props, aliases) {
+                    // The reply's own `name` wins over a `Name` that would be renamed onto it.
+                    Some((name, exact)) if name != key && !present.contains(&name) => {
+                        if !exact {
+                            self.path.push(PathSegment::Key(name.clone()));
                             self.fix(FixKind::KeyRenamed);
                             self.path.pop();
-                            (to.clone(), value)
                         }
-                        None => (key, value),
-                    },
-                )
+                        (name, value)
+                    }
+                    _ => (key, value),
+                })
                 .collect();
         }
-        // serde's own aliases: renamed without a fix, since serde would accept them too.
-        if let Some(aliases) = schema.get(ALIASES).and_then(Value::as_object)
-            && map.keys().any(|k| aliases.contains_key(k))
-        {
-            map = map
-                .into_iter()
-                .map(
-                    |(key, value)| match aliases.get(&key).and_then(Value::as_str) {
-                        Some(name) if !props.contains_key(&key) => (name.to_owned(), value),
-                        _ => (key, value),
-                    },
-                )
-                .collect();
+        // `null` for a field that has a serde default and cannot be null: the default applies.
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let nulls: Vec<String> = map
+            .iter()
+            .filter(|(k, v)| {
+                v.is_null()
+                    && !required.contains(&k.as_str())
+                    && props
+                        .get(k.as_str())
+                        .is_some_and(|p| !accepts_null(self.resolve(p)))
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in nulls {
+            map.remove(&key);
+            self.path.push(PathSegment::Key(key));
+            self.fix(FixKind::NullForDefault);
+            self.path.pop();
         }
         let mut out = Map::with_capacity(map.len());
         for (key, value) in map {
@@ -427,6 +487,42 @@ impl<'a> Coercer<'a, '_> {
         Ok(Value::Object(out))
     }
 
+    /// The field a key stands for: itself, a serde alias (exact, `true`), or the one field or
+    /// alias equal to it ignoring case and separators (`false`).
+    fn field_for(
+        &self,
+        key: &str,
+        props: &Map<String, Value>,
+        aliases: Option<&Map<String, Value>>,
+    ) -> Option<(String, bool)> {
+        if props.contains_key(key) {
+            return Some((key.to_owned(), true));
+        }
+        if let Some(name) = aliases.and_then(|a| a.get(key)).and_then(Value::as_str) {
+            return Some((name.to_owned(), true));
+        }
+        let want = normalize(key);
+        if want.is_empty() {
+            return None;
+        }
+        let labels = props.keys().map(|p| (p.as_str(), p.as_str())).chain(
+            aliases
+                .into_iter()
+                .flatten()
+                .filter_map(|(alias, name)| name.as_str().map(|n| (alias.as_str(), n))),
+        );
+        let mut hits: Vec<&str> = labels
+            .filter(|(l, _)| normalize(l) == want)
+            .map(|(_, n)| n)
+            .collect();
+        hits.sort_unstable();
+        hits.dedup();
+        match hits.as_slice() {
+            [one] => Some(((*one).to_owned(), false)),
+            _ => None,
+        }
+    }
+
     fn fit_union(
         &mut self,
         value: Value,
@@ -439,6 +535,9 @@ impl<'a> Coercer<'a, '_> {
         // The branch that needs the fewest fixes wins; the first on a tie (schema order).
         let mut best: Option<(usize, Value, Vec<Fix>)> = None;
         let mut first_err = None;
+        // The error of the branch whose tag the value carries (`{"action": "reply"}`): it says
+        // what that variant is missing, where "one of the allowed shapes" says nothing.
+        let mut tag_err = None;
         for branch in branches {
             let mut fixes = Vec::new();
             let mut cx = Coercer {
@@ -457,6 +556,9 @@ impl<'a> Coercer<'a, '_> {
                     }
                 }
                 Err(err) => {
+                    if tag_err.is_none() && self.tag_selects(branch, &value) {
+                        tag_err = Some(err.clone());
+                    }
                     first_err.get_or_insert(err);
                 }
             }
@@ -470,12 +572,39 @@ impl<'a> Coercer<'a, '_> {
                 let tagged = branches
                     .iter()
                     .any(|b| self.resolve(b).get("properties").is_some());
+                if let Some(err) = tag_err {
+                    return Err(err);
+                }
                 match first_err {
                     Some(err) if !tagged || branches.len() == 1 => Err(err),
                     _ => Err(self.invalid(describe_union(schema), &value)),
                 }
             }
         }
+    }
+
+    /// Whether `value` carries the tag (a property with a `const`) that picks `branch`.
+    fn tag_selects(&self, branch: &'a Value, value: &Value) -> bool {
+        let branch = self.resolve(branch);
+        let Some(props) = branch.get("properties").and_then(Value::as_object) else {
+            return false;
+        };
+        props.iter().any(|(key, prop)| {
+            let Some(tag) = prop.get("const").and_then(Value::as_str) else {
+                return false;
+            };
+            match value.get(key).and_then(Value::as_str) {
+                Some(found) => normalize(found) == normalize(tag),
+                // Externally tagged: `{"Variant": {...}}`.
+                None => false,
+            }
+        }) || (props.len() == 1
+            && props.values().all(|p| p.get("const").is_none())
+            && branch
+                .get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| r.len() == 1)
+            && props.keys().all(|k| value.get(k).is_some()))
     }
 
     fn fit_enum(
@@ -516,9 +645,13 @@ impl<'a> Coercer<'a, '_> {
         }
         for (matcher, kind) in [
             (str::to_lowercase as fn(&str) -> String, FixKind::EnumCase),
+            (without_separators as fn(&str) -> String, FixKind::EnumFuzzy),
             (normalize as fn(&str) -> String, FixKind::EnumFuzzy),
         ] {
             let want = matcher(&text);
+            if want.is_empty() {
+                continue;
+            }
             let mut hits: Vec<&Value> = labels
                 .iter()
                 .filter(|(l, _)| matcher(l) == want)
@@ -584,6 +717,15 @@ fn accepts_null(schema: &Value) -> bool {
         })
 }
 
+/// Lowercase, without whitespace, `-` and `_`, other punctuation kept: `A +` is `a+` (not `A`
+/// or `A-`), and `RE SIGN` is both `resign` and `re-sign`, so it stays ambiguous.
+fn without_separators(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Lowercase letters and digits only: `Vendor_Name`, `vendor-name` and `vendorName` agree.
 fn normalize(text: &str) -> String {
     text.chars()
@@ -596,7 +738,12 @@ fn truthiness(value: &Value) -> Option<bool> {
     match value {
         Value::Number(n) if n.as_f64() == Some(1.0) => Some(true),
         Value::Number(n) if n.as_f64() == Some(0.0) => Some(false),
-        Value::String(s) => match s.trim().to_lowercase().as_str() {
+        Value::String(s) => match s
+            .trim()
+            .trim_end_matches(['.', '!'])
+            .to_lowercase()
+            .as_str()
+        {
             "true" | "yes" | "y" | "on" | "1" => Some(true),
             "false" | "no" | "n" | "off" | "0" => Some(false),
             _ => None,
@@ -605,44 +752,50 @@ fn truthiness(value: &Value) -> Option<bool> {
     }
 }
 
-/// A number in a string: `"5"`, `" 5 "`, `"$1,234.56"`, `"1 234,5"` is not accepted (ambiguous
-/// separators are refused), `"12%"` is `12`.
+/// A number in a string: `"5"`, `" 5 "`, `"$1,234.56"`, `"-$5"`, `"12.50 usd"`, `"USD 12.50"`,
+/// `"12%"`. Ambiguous separators (`"1,23"`, `"1 234,5"`) are refused.
 fn parse_number(text: &str) -> Option<Number> {
     let t = text.trim();
-    let t = t
-        .trim_start_matches(['$', '€', '£', '¥'])
-        .trim_end_matches(['%', '$', '€', '£', '¥'])
-        .trim();
-    let t = t
-        .strip_suffix(" USD")
-        .or_else(|| t.strip_suffix(" EUR"))
-        .or_else(|| t.strip_suffix(" GBP"))
-        .unwrap_or(t);
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let t = strip_currency(t);
+    let t = t.strip_suffix('%').unwrap_or(t).trim();
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) if !negative => (true, rest),
+        _ => (negative, t),
+    };
     // Thousands separators: commas only in groups of three before any decimal point.
     let (int_part, frac_part) = match t.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (t, None),
     };
-    let unsigned = int_part.trim_start_matches(['-', '+']);
-    let groups: Vec<&str> = unsigned.split(',').collect();
+    let groups: Vec<&str> = int_part.split(',').collect();
     if groups.len() > 1
         && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
     {
         return None;
     }
     let digits: String = int_part.chars().filter(|c| *c != ',').collect();
-    let joined = match frac_part {
-        Some(f) => format!("{digits}.{f}"),
-        None => digits,
-    };
-    if joined.is_empty()
-        || !joined
+    let mut joined = String::with_capacity(t.len() + 1);
+    if negative {
+        joined.push('-');
+    }
+    joined.push_str(&digits);
+    if let Some(f) = frac_part {
+        joined.push('.');
+        joined.push_str(f);
+    }
+    let unsigned = joined.trim_start_matches('-');
+    if unsigned.is_empty()
+        || !unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        || !unsigned
             .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
     {
         return None;
     }
-    let joined = joined.strip_prefix('+').unwrap_or(&joined);
     if let Ok(n) = joined.parse::<i64>() {
         return Some(Number::from(n));
     }
@@ -654,6 +807,26 @@ fn parse_number(text: &str) -> Option<Number> {
         .ok()
         .filter(|f| f.is_finite())
         .and_then(Number::from_f64)
+}
+
+/// `text` without a currency symbol or a three-letter code before or after the amount.
+fn strip_currency(text: &str) -> &str {
+    let t = text
+        .trim_start_matches(['$', '€', '£', '¥'])
+        .trim_end_matches(['$', '€', '£', '¥'])
+        .trim();
+    let is_code = |w: &str| w.len() == 3 && w.chars().all(|c| c.is_ascii_alphabetic());
+    if let Some((code, rest)) = t.split_once(' ')
+        && is_code(code)
+    {
+        return rest.trim();
+    }
+    if let Some((rest, code)) = t.rsplit_once(' ')
+        && is_code(code)
+    {
+        return rest.trim();
+    }
+    t
 }
 
 #[cfg(test)]
@@ -675,6 +848,10 @@ mod tests {
         assert_eq!(parse_number("1,23"), None);
         assert_eq!(parse_number("five"), None);
         assert_eq!(parse_number("-3"), Some(Number::from(-3)));
+        assert_eq!(parse_number("-$5.00"), Number::from_f64(-5.0));
+        assert_eq!(parse_number("12.50 usd"), Number::from_f64(12.5));
+        assert_eq!(parse_number("USD 12.50"), Number::from_f64(12.5));
+        assert_eq!(parse_number("1 234,5"), None);
     }
 
     #[test]

@@ -122,8 +122,14 @@ pub enum FixKind {
     EnumMatched,
     /// An allowed value matched ignoring case.
     EnumCase,
-    /// An allowed value matched ignoring case and punctuation.
+    /// An allowed value matched ignoring case and spacing, or case and punctuation.
     EnumFuzzy,
+    /// A wrapper object around the answer (`{"invoice": {...}}`, `{"count": 42}`) was removed.
+    UnwrappedObject,
+    /// A one-element list where a single value was asked was unwrapped.
+    ListToSingle,
+    /// `null` for a field that has a serde default was dropped, so the default applies.
+    NullForDefault,
 }
 
 /// Parses a reply into `T`: finds the JSON, repairs it, fits it to `T`'s schema, deserializes.
