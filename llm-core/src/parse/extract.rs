@@ -17,36 +17,32 @@ pub(super) struct Candidate<'a> {
     pub(super) how: Option<FixKind>,
 }
 
-/// The candidates in `raw`: the whole reply if it starts like JSON, then each fenced block, then
-/// each balanced `{...}` or `[...]` in the text (an unbalanced one runs to the end: the reply
-/// was cut off).
+/// The candidates in `raw`: the whole reply if it starts like JSON (or is one JSON string, which
+/// may hold the answer encoded), then each fenced block, then each `{` or `[` in the text (an
+/// unbalanced one runs to the end: the reply was cut off). When there are more than
+/// [`MAX_CANDIDATES`], the last ones are kept: an answer tends to come after the placeholders and
+/// examples a model writes first.
 pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
     let text = raw.trim_start_matches('\u{feff}').trim();
     let mut out: Vec<Candidate<'_>> = Vec::new();
-    fn add<'a>(candidate: Candidate<'a>, out: &mut Vec<Candidate<'a>>) {
-        let candidate = Candidate {
-            text: candidate.text.trim(),
-            ..candidate
-        };
-        if !candidate.text.is_empty()
-            && out.len() < MAX_CANDIDATES
-            && !out.iter().any(|c| c.text == candidate.text)
-        {
-            out.push(candidate);
+    fn push<'a>(text: &'a str, how: Option<FixKind>, out: &mut Vec<Candidate<'a>>) {
+        let text = text.trim();
+        if !text.is_empty() && !out.iter().any(|c| c.text == text) {
+            out.push(Candidate { text, how });
         }
     }
-    if text.starts_with(['{', '[']) {
-        add(Candidate { text, how: None }, &mut out);
+    // A reply that is one JSON string holding JSON (`"{\"a\": 1}"`) is read whole; coercion
+    // decodes it.
+    let encoded = || {
+        serde_json::from_str::<String>(text).is_ok_and(|s| s.trim_start().starts_with(['{', '[']))
+    };
+    if text.starts_with(['{', '[']) || (text.starts_with('"') && encoded()) {
+        push(text, None, &mut out);
     }
     for body in fences(text) {
-        add(
-            Candidate {
-                text: body,
-                how: Some(FixKind::ExtractedFromFence),
-            },
-            &mut out,
-        );
+        push(body, Some(FixKind::ExtractedFromFence), &mut out);
     }
+    let fixed = out.len();
     // A value in prose runs from its opening bracket: the reader decides where it ends (it
     // knows single-quoted strings, comments and other damage a bracket count does not). The
     // bracket count only finds where the next candidate may start.
@@ -54,14 +50,14 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
     while let Some(offset) = text[from..].find(['{', '[']) {
         let start = from + offset;
         let end = balanced_end(&text[start..]).map_or(text.len(), |len| start + len);
-        add(
-            Candidate {
-                text: &text[start..],
-                how: Some(FixKind::ExtractedFromProse),
-            },
-            &mut out,
-        );
+        push(&text[start..], Some(FixKind::ExtractedFromProse), &mut out);
         from = end.max(start + 1);
+    }
+    if out.len() > MAX_CANDIDATES {
+        let keep_prose = MAX_CANDIDATES.saturating_sub(fixed.min(MAX_CANDIDATES / 2));
+        let prose = out.split_off(fixed);
+        out.truncate(MAX_CANDIDATES - keep_prose);
+        out.extend(prose.into_iter().rev().take(keep_prose).rev());
     }
     out
 }
@@ -76,6 +72,8 @@ fn fences(text: &str) -> Vec<&str> {
         // The language tag, if any, runs to the end of the line.
         let body_start = match after.find('\n') {
             Some(n) if !after[..n].trim().starts_with(['{', '[']) => n + 1,
+            // "```json" and nothing after it: a language tag, no body.
+            None if after.trim().chars().all(char::is_alphanumeric) => after.len(),
             _ => 0,
         };
         let body = &after[body_start..];

@@ -245,23 +245,37 @@ pub fn parse_with_schema<T: DeserializeOwned>(
         }
     }
     // A candidate that starts inside another that parsed is a part of it (an inner object), not
-    // an answer. Candidates that start at the same place (a fence body, the same text in prose)
-    // are readings of one value and compete on fixes.
+    // an answer. Of the rest, the one that starts last wins: a model shows examples first and
+    // answers last. Candidates that start at the same place (a fence body, the same text in
+    // prose) are readings of one value: the one that needed fewer fixes wins.
     let spans: Vec<(usize, usize)> = parsed.iter().map(|(s, e, _)| (*s, *e)).collect();
-    let mut best: Option<Parsed<T>> = None;
+    let mut best: Option<(usize, Parsed<T>)> = None;
     for (s, e, value) in parsed {
         if spans.iter().any(|&(os, oe)| os < s && e <= oe) {
             continue;
         }
-        if best
-            .as_ref()
-            .is_none_or(|b| value.fixes.len() <= b.fixes.len())
-        {
-            best = Some(value);
+        let better = match &best {
+            None => true,
+            Some((bs, b)) if *bs == s => value.fixes.len() < b.fixes.len(),
+            Some((bs, _)) => s > *bs,
+        };
+        if better {
+            best = Some((s, value));
         }
     }
     match (best, error) {
-        (Some(value), _) => Ok(value),
+        (Some((_, mut value)), _) => {
+            if raw.trim_start().starts_with('\u{feff}') {
+                value.fixes.insert(
+                    0,
+                    Fix {
+                        kind: FixKind::Bom,
+                        path: FieldPath::root(),
+                    },
+                );
+            }
+            Ok(value)
+        }
         (None, Some((_, kind))) => Err(ParseError::new(kind, raw)),
         (None, None) => Err(ParseError::new(ParseErrorKind::NoJson, raw)),
     }
@@ -274,6 +288,19 @@ fn read_candidate<T: DeserializeOwned>(
     limits: Limits,
 ) -> Result<(Parsed<T>, usize), ParseErrorKind> {
     let (value, mut fixes, len) = repair::repair_span(candidate.text, limits)?;
+    // `{name}` in a sentence is a placeholder, not JSON: every member of the object lacked both
+    // its colon and its value.
+    if let Value::Object(map) = &value
+        && !map.is_empty()
+        && candidate.how == Some(FixKind::ExtractedFromProse)
+        && fixes
+            .iter()
+            .filter(|f| f.kind == FixKind::MissingValue)
+            .count()
+            >= map.len()
+    {
+        return Err(ParseErrorKind::NoJson);
+    }
     if let Some(kind) = candidate.how {
         fixes.insert(
             0,
