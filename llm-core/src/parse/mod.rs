@@ -98,6 +98,8 @@ pub enum FixKind {
     DuplicateKey,
     /// The reply ended inside a string, which was closed.
     ClosedString,
+    /// The reply ended inside `true`, `false` or `null` (`fals`), which was completed.
+    CompletedLiteral,
     /// The reply ended inside an array or object, which was closed.
     ClosedContainer,
     /// The reply ended after a key and before its value; the key was dropped.

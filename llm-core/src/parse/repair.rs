@@ -85,7 +85,7 @@ enum Quote {
 impl Quote {
     fn closes(self, c: char) -> bool {
         match self {
-            Quote::Double => c == '"',
+            Quote::Double => c == '"' || c == '”',
             Quote::Single => c == '\'',
             Quote::SmartDouble => c == '”' || c == '"' || c == '“',
             Quote::SmartSingle => c == '’' || c == '\'',
@@ -102,6 +102,8 @@ enum Mode {
     },
     /// Saw `/` between tokens.
     Slash(Expect),
+    /// Saw `#` where a value was expected.
+    Hash(Expect),
     LineComment(Expect),
     BlockComment {
         resume: Expect,
@@ -117,6 +119,9 @@ struct Pending {
     /// A word after the whitespace: if it is a literal or a number, the quote ended the string
     /// and a comma is missing (`["a" null]`); otherwise the quote was text (`"say "hi" now"`).
     word: String,
+    /// A second quote right after the first (`"no""`): if the value ends after it, the first was
+    /// text and the second closes (`"He said "no""`); otherwise a comma is missing (`"a""b"`).
+    doubled: Option<char>,
 }
 
 /// Longest word read after a pending quote; a longer one is text.
@@ -450,6 +455,18 @@ impl Repairer {
                     self.step(c);
                 }
             },
+            Mode::Hash(resume) => {
+                if c.is_whitespace() {
+                    self.fix(FixKind::Comment);
+                    self.mode = Mode::LineComment(resume);
+                } else {
+                    self.mode = Mode::Bare {
+                        buf: String::from("#"),
+                        key: false,
+                    };
+                    self.step(c);
+                }
+            }
             Mode::LineComment(resume) => {
                 self.mode = if c == '\n' {
                     Mode::Between(resume)
@@ -483,6 +500,11 @@ impl Repairer {
         if c == '#' && expect != Expect::Value {
             self.fix(FixKind::Comment);
             self.mode = Mode::LineComment(expect);
+            return;
+        }
+        if c == '#' {
+            // `# note` is a comment; `#fff` is a value.
+            self.mode = Mode::Hash(expect);
             return;
         }
         match expect {
@@ -693,6 +715,24 @@ impl Repairer {
 
     fn in_string(&mut self, mut s: Str, c: char) {
         if let Some(mut pending) = s.pending.take() {
+            if let Some(second) = pending.doubled {
+                if c.is_whitespace() || matches!(c, ',' | '}' | ']' | ':') {
+                    self.fix(FixKind::UnescapedQuote);
+                    s.push(pending.quote);
+                    self.end_string(s);
+                } else {
+                    self.end_string(s);
+                    self.step(second);
+                }
+                self.step(c);
+                return;
+            }
+            if pending.ws.is_empty() && pending.word.is_empty() && s.quote.closes(c) {
+                pending.doubled = Some(c);
+                s.pending = Some(pending);
+                self.mode = Mode::Str(s);
+                return;
+            }
             let word_char = c.is_alphanumeric() || matches!(c, '.' | '-' | '+');
             if pending.word.is_empty() {
                 if c.is_whitespace() {
@@ -792,6 +832,7 @@ impl Repairer {
                         quote: c,
                         ws: String::new(),
                         word: String::new(),
+                        doubled: None,
                     });
                 } else {
                     if c < ' ' {
@@ -831,14 +872,39 @@ impl Repairer {
     }
 
     fn in_bare(&mut self, mut buf: String, key: bool, c: char) {
+        // ` //` or ` /*` after an unquoted value starts a comment (a URL's `://` has no space
+        // before it).
+        if !key
+            && matches!(c, '/' | '*')
+            && buf.ends_with('/')
+            && buf[..buf.len() - 1].ends_with(char::is_whitespace)
+        {
+            buf.pop();
+            self.end_bare(buf, false);
+            self.fix(FixKind::Comment);
+            let resume = match &self.mode {
+                Mode::Between(expect) => *expect,
+                _ => Expect::Next,
+            };
+            self.mode = if c == '/' {
+                Mode::LineComment(resume)
+            } else {
+                Mode::BlockComment {
+                    resume,
+                    star: false,
+                }
+            };
+            return;
+        }
+        let in_array = matches!(self.stack.last(), Some(Frame::Array(_)));
         let ends = if key {
             matches!(c, ':' | '=' | '}' | ',' | '\n')
         } else {
-            // A quote starts the next member; whitespace ends a number or literal (`[1 2]`),
-            // but not a run of words (`John Smith`).
-            matches!(c, ',' | '}' | ']' | '\n')
-                || is_quote(c)
-                || (c.is_whitespace() && (number(&buf).is_some() || is_literal(&buf)))
+            // A double quote starts the next member (an apostrophe is text: `Bob's`). In an
+            // array, whitespace ends a number or literal (`[1 2]`); in an object a run of words
+            // goes on (`John Smith`, `3 inch bolt`).
+            matches!(c, ',' | '}' | ']' | '\n' | '"' | '“' | '”')
+                || (in_array && c.is_whitespace() && (number(&buf).is_some() || is_literal(&buf)))
         };
         if !ends {
             buf.push(c);
@@ -899,6 +965,11 @@ impl Repairer {
             Mode::Str(mut s) => {
                 match s.pending.take() {
                     None => self.fix(FixKind::ClosedString),
+                    Some(p) if p.doubled.is_some() => {
+                        // `"He said "no""` then the end.
+                        self.fix(FixKind::UnescapedQuote);
+                        s.push(p.quote);
+                    }
                     Some(p) if is_literal(&p.word) || number(&p.word).is_some() => {
                         // `["a" null` then the end: the word is the next value.
                         self.end_string(s);
@@ -928,6 +999,10 @@ impl Repairer {
                 if key {
                     self.fix(FixKind::DroppedIncompleteMember);
                     self.mode = Mode::Between(Expect::Next);
+                } else if let Some(literal) = cut_literal(buf.trim()) {
+                    // `{"done": fals` then the end: the literal was cut off.
+                    self.fix(FixKind::CompletedLiteral);
+                    self.end_bare(literal.to_owned(), false);
                 } else {
                     self.end_bare(buf, false);
                 }
@@ -942,6 +1017,13 @@ impl Repairer {
             self.pop_and_complete();
         }
     }
+}
+
+/// The literal that `word` is the start of (`fals`, `nu`), when it is at least two letters.
+fn cut_literal(word: &str) -> Option<&'static str> {
+    ["true", "false", "null"]
+        .into_iter()
+        .find(|lit| word.len() >= 2 && word.len() < lit.len() && lit.starts_with(word))
 }
 
 fn is_literal(word: &str) -> bool {
