@@ -103,19 +103,15 @@ fn main() -> ExitCode {
                 if !parsed.fixes.is_empty() {
                     summary.fixed += 1;
                 }
-                let fixes: Vec<String> = parsed
-                    .fixes
-                    .iter()
-                    .map(|f| format!("{:?} at {}", f.kind, f.path))
-                    .collect();
-                println!(
-                    "  ✓ valid Invoice{}",
-                    if fixes.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" after fixes: {}", fixes.join(", "))
-                    }
-                );
+                let fixes = fix_summary(&parsed.fixes);
+                if fixes.is_empty() {
+                    println!("  ✓ valid Invoice, clean JSON");
+                } else {
+                    println!(
+                        "  ✓ valid Invoice after {} fixes: {fixes}",
+                        parsed.fixes.len()
+                    );
+                }
                 println!("    {:?}", parsed.value);
             }
             Err(LlmError::Validation(err)) => {
@@ -186,6 +182,28 @@ impl Summary {
             "  reached the caller unvalidated: 0 (parse_validated returns Ok only after every rule)"
         );
     }
+}
+
+/// `DuplicateKey ×3, ClosedString, ...`: each kind of fix once, with its count, in order.
+fn fix_summary(fixes: &[llm_core::parse::Fix]) -> String {
+    let mut kinds: Vec<(llm_core::parse::FixKind, usize)> = Vec::new();
+    for fix in fixes {
+        match kinds.iter_mut().find(|(kind, _)| *kind == fix.kind) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((fix.kind, 1)),
+        }
+    }
+    let parts: Vec<String> = kinds
+        .iter()
+        .map(|(kind, n)| {
+            if *n == 1 {
+                format!("{kind:?}")
+            } else {
+                format!("{kind:?} ×{n}")
+            }
+        })
+        .collect();
+    parts.join(", ")
 }
 
 fn indent(text: &str, prefix: &str) -> String {
