@@ -5,6 +5,7 @@
 # repo with two crates holding the same 100 LLM-output structs (4-8 fields each: text, integers,
 # floats, bools, Option, Vec, nested earlier structs, doc comments):
 #   serde_only  #[derive(Serialize, Deserialize)]
+#   with_schema #[derive(Serialize, Deserialize, JsonSchema)]: what LlmOutput requires beside it
 #   with_llm    #[derive(Serialize, Deserialize, JsonSchema, LlmOutput)] and #[llm(...)] rules
 #               on about every second field
 # Both depend on this repo's llm-core (by path) and on serde/schemars at the versions of the
@@ -36,7 +37,7 @@ BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/llm-compile-bench}
 RUNS=${RUNS:-5}
 STRUCTS=${STRUCTS:-100}
 SNAPSHOT=${SNAPSHOT:-0}
-CRATES=(serde_only with_llm)
+CRATES=(serde_only with_schema with_llm)
 LOGS=$BENCH_DIR/logs
 STEP="start"
 
@@ -61,7 +62,7 @@ cargo_failure() {
     grep -m 40 -A 12 '^error' "$log" >&2 || tail -n 40 "$log" >&2
     echo "----" >&2
     case "$which" in
-    *'`serde_only`'* | *'`with_llm`'*) fail "the generated crate does not compile: $which; full log: $log" ;;
+    *'`serde_only`'* | *'`with_schema`'* | *'`with_llm`'*) fail "the generated crate does not compile: $which; full log: $log" ;;
     *'`llm-core`'* | *'`llm-derive`'*) fail "the repo's own crate does not compile (not the generated code): $which; full log: $log" ;;
     *) fail "${which:-cargo failed}; full log: $log" ;;
     esac
@@ -115,8 +116,9 @@ done
 step "timed clean builds, $RUNS per crate, interleaved"
 declare -A TIMES
 for ((run = 1; run <= RUNS; run++)); do
-    order=("${CRATES[@]}")
-    ((run % 2 == 0)) && order=("${CRATES[1]}" "${CRATES[0]}")
+    # Rotate which crate goes first, so the machine's drift is shared.
+    shift_by=$(((run - 1) % ${#CRATES[@]}))
+    order=("${CRATES[@]:shift_by}" "${CRATES[@]:0:shift_by}")
     for crate in "${order[@]}"; do
         STEP="timed build $run of $crate"
         log="$LOGS/build-$crate-$run.log"
@@ -161,23 +163,30 @@ for crate in "${CRATES[@]}"; do
 done
 
 STEP="report"
-s_med=$(tr ' ' '\n' <<<"${TIMES[serde_only]}" | grep . | median)
-l_med=$(tr ' ' '\n' <<<"${TIMES[with_llm]}" | grep . | median)
-s_min=$(tr ' ' '\n' <<<"${TIMES[serde_only]}" | grep . | sort -g | head -1)
-l_min=$(tr ' ' '\n' <<<"${TIMES[with_llm]}" | grep . | sort -g | head -1)
+declare -A MED MIN
+for crate in "${CRATES[@]}"; do
+    MED[$crate]=$(tr ' ' '\n' <<<"${TIMES[$crate]}" | grep . | median)
+    MIN[$crate]=$(tr ' ' '\n' <<<"${TIMES[$crate]}" | grep . | sort -g | head -1)
+done
+s_med=${MED[serde_only]}
+l_med=${MED[with_llm]}
 net_flag=${NET[*]:+ ${NET[*]}}
 echo
-echo "==> results ($STRUCTS structs, $RUNS interleaved clean builds per crate, $(nproc) CPUs, load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
-printf '%-30s %14s %14s %18s\n' "" serde_only with_llm "with_llm/serde_only"
-printf '%-30s %14.2f %14.2f %17sx\n' "build time, median (s)" "$s_med" "$l_med" "$(ratio "$l_med" "$s_med")"
-printf '%-30s %14.2f %14.2f %17sx\n' "build time, min (s)" "$s_min" "$l_min" "$(ratio "$l_min" "$s_min")"
-printf '%-30s %14d %14d %17sx\n' "expanded bytes" "${BYTES[serde_only]}" "${BYTES[with_llm]}" \
-    "$(ratio "${BYTES[with_llm]}" "${BYTES[serde_only]}")"
-printf '%-30s %14d %14d %17sx\n' "expanded lines" "${LINES[serde_only]}" "${LINES[with_llm]}" \
-    "$(ratio "${LINES[with_llm]}" "${LINES[serde_only]}")"
-echo "all runs (s): serde_only ${TIMES[serde_only]% }; with_llm ${TIMES[with_llm]% }"
+echo "==> results ($STRUCTS structs, $RUNS rotated clean builds per crate, $(nproc) CPUs, load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '%-24s %11s %12s %10s %14s %18s\n' "" serde_only with_schema with_llm "llm/serde_only" "llm/with_schema"
+row() { # label, then the three values, then the format of a value
+    printf "%-24s $5 $5 $5 %13sx %17sx\n" "$1" "$2" "$3" "$4" "$(ratio "$4" "$2")" "$(ratio "$4" "$3")"
+}
+row "build time, median (s)" "${MED[serde_only]}" "${MED[with_schema]}" "${MED[with_llm]}" "%11.2f"
+row "build time, min (s)" "${MIN[serde_only]}" "${MIN[with_schema]}" "${MIN[with_llm]}" "%11.2f"
+row "expanded bytes" "${BYTES[serde_only]}" "${BYTES[with_schema]}" "${BYTES[with_llm]}" "%11d"
+row "expanded lines" "${LINES[serde_only]}" "${LINES[with_schema]}" "${LINES[with_llm]}" "%11d"
+for crate in "${CRATES[@]}"; do
+    echo "runs (s) $crate: ${TIMES[$crate]% }"
+done
 echo
 echo "target (issue): LlmOutput adds at most 1.5x to serde's cost; measured build-time ratio $(ratio "$l_med" "$s_med")x"
+echo "of which JsonSchema (required beside LlmOutput) $(ratio "${MED[with_schema]}" "$s_med")x, LlmOutput over it $(ratio "$l_med" "${MED[with_schema]}")x"
 echo "commands, in $BENCH_DIR:"
 echo "  timed:    cargo clean$net_flag -p <crate> && cargo build$net_flag -p <crate>"
 echo "  expanded: RUSTC_BOOTSTRAP=1 cargo rustc$net_flag -p <crate> --profile=check -- -Zunpretty=expanded | wc -c -l"
