@@ -103,13 +103,7 @@ impl<'a> Input<'a> {
                         let name = v.attrs.name().deserialize_name().value.clone();
                         let variant = Variant {
                             ident: &v.original.ident,
-                            aliases: v
-                                .attrs
-                                .aliases()
-                                .iter()
-                                .map(|a| a.value.clone())
-                                .filter(|a| *a != name)
-                                .collect(),
+                            aliases: other_names(v.attrs.aliases().iter().map(|a| &a.value), &name),
                             name,
                             style: v.style,
                             fields: v
@@ -150,13 +144,7 @@ impl<'a> Field<'a> {
         let name = field.attrs.name().deserialize_name().value.clone();
         Field {
             member: field.member,
-            aliases: field
-                .attrs
-                .aliases()
-                .iter()
-                .map(|a| a.value.clone())
-                .filter(|a| *a != name)
-                .collect(),
+            aliases: other_names(field.attrs.aliases().iter().map(|a| &a.value), &name),
             name,
             ty: field.ty,
             attrs: FieldAttrs::from_attrs(&field.original.attrs, errors),
@@ -170,4 +158,9 @@ impl<'a> Field<'a> {
     pub(crate) fn is_nested(&self) -> bool {
         !self.skipped && self.attrs.opaque.is_none()
     }
+}
+
+/// serde's aliases of `name`, without `name` itself (serde lists it among them).
+fn other_names<'n>(aliases: impl Iterator<Item = &'n String>, name: &str) -> Vec<String> {
+    aliases.filter(|a| *a != name).cloned().collect()
 }
