@@ -220,8 +220,10 @@ cmd_start() {
         echo "=== $(date -u +%FT%TZ) start on $HOST:$port" >>"$LOG"
         started=$SECONDS
         # setsid: the server outlives this shell and its process group.
+        # No prompt cache: a reply then depends only on the request, not on the one before it
+        # (reusing cached tokens changes batch shapes and so, at ties, greedy decoding).
         setsid "$SERVER" -m "$MODEL" --alias "$MODEL_ALIAS" --host "$HOST" --port "$port" \
-            -c "$CTX" -np 1 -t "$THREADS" -tb "$THREADS" \
+            -c "$CTX" -np 1 -t "$THREADS" -tb "$THREADS" --no-cache-prompt --cache-ram 0 \
             </dev/null >>"$LOG" 2>&1 9>&- &
         pid=$!
         echo "$pid" >"$PID_FILE"
