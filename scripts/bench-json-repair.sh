@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# llm-core's schema-free `repair_json` vs Python's `json_repair` (PyPI json-repair), same inputs,
+# one run.
+#
+# 1. Installs json-repair into a venv outside the repo (default
+#    ${XDG_CACHE_HOME:-~/.cache}/llm-core-bench/json-repair-venv; JSON_REPAIR_VERSION=x.y.z pins
+#    it, otherwise the latest is installed and its version printed).
+# 2. Runs the Rust bench's `repair_json` group:
+#      LLM_BENCH_INPUTS_OUT=<target>/bench-inputs.jsonl \
+#        cargo bench -p llm-core --bench parse -- repair_json
+#    which writes every malformed input it uses (the 40 generated damaged invoices and the inputs
+#    of tests/corpus/*.jsonl) with Rust's repaired value, times `repair_json` over each set with
+#    criterion, and prints `BENCH_RESULT repair_json/<set>_all seconds_per_pass=...`.
+# 3. scripts/bench_json_repair.py times `json_repair.repair_json(text, return_objects=True)` over
+#    the same inputs (median of 7 passes after a warm-up), prints the ratio against the Rust
+#    time and how many inputs both read to the same value.
+#
+# Exit status: 0 when every set is at least 100x faster in Rust, 2 when a set misses it.
+# Both timings run on the same (shared, 2-core) machine within a minute of each other.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${JSON_REPAIR_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/llm-core-bench/json-repair-venv}
+
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "json-repair${JSON_REPAIR_VERSION:+==$JSON_REPAIR_VERSION}"
+
+cd "$ROOT"
+TARGET_DIR=${CARGO_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps |
+    "$VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')}
+INPUTS="$TARGET_DIR/bench-inputs.jsonl"
+LOG=$(mktemp "${TMPDIR:-/tmp}/bench-json-repair.XXXXXX")
+trap 'rm -f "$LOG"' EXIT
+
+LLM_BENCH_INPUTS_OUT="$INPUTS" cargo bench -p llm-core --bench parse -- repair_json | tee "$LOG"
+
+"$VENV/bin/python" "$ROOT/scripts/bench_json_repair.py" --inputs "$INPUTS" --rust-log "$LOG"
