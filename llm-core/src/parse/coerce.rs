@@ -236,8 +236,13 @@ impl<'a> Coercer<'a, '_> {
         if value.is_null() && types.contains(&"null") {
             return Ok(value);
         }
+        let candidates: Vec<&str> = types.iter().copied().filter(|t| *t != "null").collect();
+        // One type to try (the usual case): the value moves, it is not copied.
+        if let [ty] = candidates.as_slice() {
+            return self.fit_type(value, schema, ty);
+        }
         let mut last_err = None;
-        for ty in types.iter().filter(|t| **t != "null") {
+        for ty in candidates {
             match self.fit_type(value.clone(), schema, ty) {
                 Ok(v) => return Ok(v),
                 Err(err) => last_err = Some(err),
