@@ -42,13 +42,19 @@
     rust_2018_idioms
 )]
 
+pub mod call;
 pub mod error;
+mod llm;
 pub mod output;
 pub mod parse;
 pub mod path;
+pub mod prompt;
+pub mod provider;
 pub mod validate;
 
-pub use error::LlmError;
+pub use call::{Answer, Provenance};
+pub use error::{InputError, LlmError};
+pub use llm::{Layer, Llm};
 pub use output::LlmOutput;
 pub use parse::{ParseError, Parsed};
 pub use validate::{ValidationError, Violation};
@@ -57,9 +63,17 @@ pub use validate::{ValidationError, Violation};
 /// [`SCHEMA_HASH`](LlmOutput::SCHEMA_HASH). See the trait for the attributes.
 pub use llm_derive::LlmOutput;
 
+/// Turns an `async fn` signature into a typed, validated, re-asking model call.
+///
+/// See the crate's README for the options; every `#[llm_fn] fn f` also defines a module `f` with
+/// `PROMPT` ([`PromptInfo`](prompt::PromptInfo)), `PROMPT_HASH`, `with_provenance` and `fake()`.
+pub use llm_derive::llm_fn;
+
 /// Everything a user of the derive needs, including serde's and schemars' derives.
 pub mod prelude {
-    pub use crate::{LlmError, LlmOutput, ParseError, Parsed, ValidationError, Violation};
+    pub use crate::{
+        Answer, Llm, LlmError, LlmOutput, ParseError, Parsed, ValidationError, Violation, llm_fn,
+    };
     pub use schemars::JsonSchema;
     pub use serde::{Deserialize, Serialize};
 }
@@ -70,7 +84,13 @@ pub mod __private {
     pub use crate::output::hash::combine;
     pub use crate::output::schema;
     pub use crate::output::{LlmOutput, SchemaRules};
+    pub use crate::call::run;
+    pub use crate::error::InputError;
+    pub use crate::prompt::{PromptInfo, Registered, Renderer};
+    pub use crate::provider::Mode;
+    pub use crate::provider::fake::Fake;
     pub use crate::validate::Validator;
+    pub use inventory;
     pub use crate::validate::check;
     pub use serde_json::Value;
     pub use std::sync::LazyLock;

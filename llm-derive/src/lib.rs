@@ -15,3 +15,10 @@ pub fn derive_llm_output(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     llm_output::derive(&input).into()
 }
+
+/// See `llm_core::llm_fn`.
+#[proc_macro_attribute]
+pub fn llm_fn(args: TokenStream, input: TokenStream) -> TokenStream {
+    let _ = args;
+    input
+}

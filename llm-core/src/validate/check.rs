@@ -14,6 +14,8 @@ use regex::Regex;
 
 use super::{ContentFilter, Format, LengthUnit, Rule, Validator};
 
+pub use super::ground::grounded;
+
 /// A value a text rule (`regex`, `one_of`, `email`, `url`, `deny`, `filter`) can read.
 #[diagnostic::on_unimplemented(
     message = "this `#[llm(...)]` rule needs text, but the field is `{Self}`",

@@ -22,12 +22,15 @@
 
 pub mod check;
 mod filter;
+mod ground;
 mod rule;
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 pub use filter::{ContentFilter, FilterMatch, Pii};
+pub use ground::{Ground, GroundedValue, Sources};
 pub use rule::{Format, LengthUnit, Rule};
 
 use crate::path::{FieldPath, PathSegment};
@@ -151,12 +154,26 @@ impl std::error::Error for ValidationError {}
 pub struct Validator {
     path: FieldPath,
     violations: Vec<Violation>,
+    sources: Option<Arc<Sources>>,
 }
 
 impl Validator {
     /// An empty validator at the root path.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A validator that checks `#[llm(grounded)]` values against `sources`, the inputs of a call.
+    pub fn with_sources(sources: Arc<Sources>) -> Self {
+        Self {
+            sources: Some(sources),
+            ..Self::default()
+        }
+    }
+
+    /// The call's inputs, when this validator checks grounded values.
+    pub fn sources(&self) -> Option<&Arc<Sources>> {
+        self.sources.as_ref()
     }
 
     /// Descends into a struct field or variant tag.

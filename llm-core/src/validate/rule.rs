@@ -75,6 +75,8 @@ pub enum Rule {
         /// The threshold from the attribute.
         min: f64,
     },
+    /// `#[llm(grounded)]`: the value does not occur in the call's inputs.
+    Grounded,
     /// `#[llm(custom = f)]` on a field or `#[llm(validate = f)]` on a type: a user rule failed.
     Custom {
         /// The path of the function, as written in the attribute.
@@ -98,6 +100,7 @@ impl Rule {
             Rule::Denied { .. } => "deny",
             Rule::Filter { .. } => "filter",
             Rule::Confidence { .. } => "confidence",
+            Rule::Grounded => "grounded",
             Rule::Custom { .. } => "custom",
         }
     }
@@ -152,6 +155,7 @@ impl fmt::Display for Rule {
                     Num(*min)
                 )
             }
+            Rule::Grounded => f.write_str("must be copied from the input, which does not contain it"),
             Rule::Custom { message, .. } => f.write_str(message),
         }
     }
