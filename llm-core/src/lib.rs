@@ -81,17 +81,17 @@ pub mod prelude {
 /// What generated code names. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::call::{Answer, json_arg_error, run};
+    pub use crate::error::{InputError, LlmError};
     pub use crate::output::hash::combine;
     pub use crate::output::schema;
     pub use crate::output::{LlmOutput, SchemaRules};
-    pub use crate::call::run;
-    pub use crate::error::InputError;
-    pub use crate::prompt::{PromptInfo, Registered, Renderer};
+    pub use crate::prompt::{PromptIdentity, PromptInfo, PromptSettings, Registered, Renderer};
     pub use crate::provider::Mode;
     pub use crate::provider::fake::Fake;
     pub use crate::validate::Validator;
-    pub use inventory;
     pub use crate::validate::check;
+    pub use inventory;
     pub use serde_json::Value;
     pub use std::sync::LazyLock;
 }

@@ -4,6 +4,7 @@
 
 mod errors;
 mod hash;
+mod llm_fn;
 mod llm_output;
 mod ty;
 
@@ -19,6 +20,5 @@ pub fn derive_llm_output(input: TokenStream) -> TokenStream {
 /// See `llm_core::llm_fn`.
 #[proc_macro_attribute]
 pub fn llm_fn(args: TokenStream, input: TokenStream) -> TokenStream {
-    let _ = args;
-    input
+    llm_fn::llm_fn(args.into(), input.into()).into()
 }

@@ -146,14 +146,28 @@ pub async fn run<T: LlmOutput + 'static>(
         number += 1;
         let sent = Instant::now();
         let response = provider.complete(&request).await?;
-        let mut attempt = Attempt::new(number, &response.text, response.usage, response.finish.clone());
-        let checked = check::<T>(&response.text, &response.finish, text_output, request.max_tokens, &sources);
+        let mut attempt = Attempt::new(
+            number,
+            &response.text,
+            response.usage,
+            response.finish.clone(),
+        );
+        let checked = check::<T>(
+            &response.text,
+            &response.finish,
+            text_output,
+            request.max_tokens,
+            &sources,
+        );
         attempt.latency = sent.elapsed();
         match checked {
             Ok(parsed) => {
                 attempt.fixes = parsed.fixes;
                 attempts.push(attempt);
-                let usage = attempts.iter().map(|a| a.usage).fold(Usage::default(), |a, b| a + b);
+                let usage = attempts
+                    .iter()
+                    .map(|a| a.usage)
+                    .fold(Usage::default(), |a, b| a + b);
                 return Ok(Answer {
                     value: parsed.value,
                     provenance: Provenance {
@@ -214,6 +228,24 @@ fn check<T: LlmOutput>(
         Ok(()) => Ok(parsed),
         Err(err) => Err((AttemptError::Validation(err), parsed.fixes)),
     }
+}
+
+/// The error for an argument rendered with `{name:json}` that serde cannot serialize.
+#[doc(hidden)]
+pub fn json_arg_error(
+    prompt: &'static str,
+    arg: &'static str,
+    err: &serde_json::Error,
+) -> LlmError {
+    let violation = crate::validate::Violation::new(
+        crate::path::FieldPath::from(vec![crate::path::PathSegment::Field(arg.into())]),
+        crate::validate::Rule::Custom {
+            name: "json",
+            message: format!("must serialize to JSON: {err}"),
+        },
+        None,
+    );
+    crate::InputError::new(prompt, violation.into()).into()
 }
 
 fn is_truncation(kind: &FixKind) -> bool {

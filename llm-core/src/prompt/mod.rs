@@ -46,7 +46,50 @@ pub struct PromptInfo {
     pub module_path: &'static str,
 }
 
+/// The parts of a [`PromptInfo`] that identify it; written by `#[llm_fn]`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct PromptIdentity {
+    pub name: &'static str,
+    pub hash: u64,
+    pub output_type: &'static str,
+    pub module_path: &'static str,
+}
+
+/// The options of an `#[llm_fn]`; written by the macro.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct PromptSettings {
+    pub template: &'static str,
+    pub system: Option<&'static str>,
+    pub model: Option<&'static str>,
+    pub temperature: Option<f32>,
+    pub max_tokens: Option<u32>,
+    pub retries: u32,
+    pub mode: Mode,
+    pub version: Option<&'static str>,
+}
+
 impl PromptInfo {
+    /// The `PromptInfo` of an `#[llm_fn]`; called by the generated code.
+    #[doc(hidden)]
+    pub const fn generated(id: PromptIdentity, settings: PromptSettings) -> Self {
+        Self {
+            name: id.name,
+            version: settings.version,
+            hash: id.hash,
+            template: settings.template,
+            system: settings.system,
+            model: settings.model,
+            temperature: settings.temperature,
+            max_tokens: settings.max_tokens,
+            retries: settings.retries,
+            mode: settings.mode,
+            output_type: id.output_type,
+            module_path: id.module_path,
+        }
+    }
+
     /// The hash as 16 hex digits, the form shown in logs and recordings.
     pub fn hash_hex(&self) -> String {
         format!("{:016x}", self.hash)
@@ -78,8 +121,10 @@ inventory::collect!(Registered);
 /// }
 /// ```
 pub fn all() -> Vec<&'static PromptInfo> {
-    let mut prompts: Vec<&'static PromptInfo> =
-        inventory::iter::<Registered>.into_iter().map(|r| r.0).collect();
+    let mut prompts: Vec<&'static PromptInfo> = inventory::iter::<Registered>
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
     prompts.sort_by_key(|p| (p.name, p.module_path));
     prompts
 }

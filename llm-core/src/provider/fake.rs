@@ -110,10 +110,18 @@ impl Provider for FakeProvider {
             let call = {
                 let mut state = self.state();
                 state.calls.push(request.clone());
-                state.calls.iter().filter(|r| r.prompt.map(|p| p.hash) == key).count()
+                state
+                    .calls
+                    .iter()
+                    .filter(|r| r.prompt.map(|p| p.hash) == key)
+                    .count()
             };
             loop {
-                let step = self.state().scripts.get_mut(&key).and_then(VecDeque::pop_front);
+                let step = self
+                    .state()
+                    .scripts
+                    .get_mut(&key)
+                    .and_then(VecDeque::pop_front);
                 match step {
                     Some(Step::Delay(delay)) => tokio::time::sleep(delay).await,
                     Some(Step::Reply(response)) => return Ok(response),
@@ -152,25 +160,28 @@ pub struct Unscripted {
 /// use llm_core::prelude::*;
 ///
 /// #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
-/// struct Sentiment { #[llm(range(min = -1.0, max = 1.0))] score: f32 }
+/// struct Sentiment {
+///     #[llm(range(min = -1.0, max = 1.0))]
+///     score: f32,
+/// }
 ///
-/// #[llm_fn(prompt = "Rate the sentiment of: {text}")]
+/// #[llm_fn(prompt = "Rate the sentiment of: {text}", retries = 1)]
 /// async fn rate(llm: &Llm, text: &str) -> Result<Sentiment, LlmError>;
 ///
-/// # tokio_test(async {
-/// let llm = rate::fake()
-///     .returns_raw("Sure! {\"score\": 7}")                     // breaks the rule: re-asked
-///     .returns(Sentiment { score: 0.8 });
-/// let sentiment = rate(&llm, "Great service!").await?;
-/// assert_eq!(sentiment.score, 0.8);
-/// assert_eq!(llm.calls().len(), 2);
-/// assert!(llm.calls()[0].prompt().contains("Great service!"));
-/// assert_eq!(llm.calls()[0].arg("text"), Some("Great service!"));
-/// # Ok::<(), LlmError>(())
-/// # });
-/// # fn tokio_test<F: std::future::Future>(f: F) -> F::Output {
-/// #     tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(f)
-/// # }
+/// #[tokio::main(flavor = "current_thread")]
+/// async fn main() -> Result<(), LlmError> {
+///     let llm = rate::fake()
+///         .returns_raw("Sure! {\"score\": 7}") // breaks the range rule: re-asked
+///         .returns(Sentiment { score: 0.8 });
+///     let sentiment = rate(&llm, "Great service!").await?;
+///     assert_eq!(sentiment.score, 0.8);
+///
+///     let calls = llm.calls();
+///     assert_eq!(calls.len(), 2);
+///     assert_eq!(calls[0].arg("text"), Some("Great service!"));
+///     assert!(calls[1].last_message().contains("score: must be between -1 and 1 (found 7)"));
+///     Ok(())
+/// }
 /// ```
 pub struct Fake<T> {
     llm: Llm,
@@ -321,6 +332,9 @@ impl FakeCall {
 
     /// The last message: the prompt, or for a re-ask the correction sent to the model.
     pub fn last_message(&self) -> &str {
-        self.request.messages.last().map_or("", |m| m.content.as_str())
+        self.request
+            .messages
+            .last()
+            .map_or("", |m| m.content.as_str())
     }
 }

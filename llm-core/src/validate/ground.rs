@@ -204,7 +204,10 @@ mod tests {
     #[test]
     fn numbers_are_read_with_separators_and_signs() {
         let mut numbers = Vec::new();
-        collect_numbers("pay $1,234.56 by 2024-05-01, -3 items, v1.2.3.", &mut numbers);
+        collect_numbers(
+            "pay $1,234.56 by 2024-05-01, -3 items, v1.2.3.",
+            &mut numbers,
+        );
         assert_eq!(numbers, vec![1234.56, 2024.0, 5.0, 1.0, -3.0, 1.2, 3.0]);
     }
 }

@@ -129,6 +129,14 @@ impl ValidationError {
     }
 }
 
+impl From<Violation> for ValidationError {
+    fn from(violation: Violation) -> Self {
+        Self {
+            violations: vec![violation],
+        }
+    }
+}
+
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.violations.len();

@@ -155,7 +155,9 @@ impl fmt::Display for Rule {
                     Num(*min)
                 )
             }
-            Rule::Grounded => f.write_str("must be copied from the input, which does not contain it"),
+            Rule::Grounded => {
+                f.write_str("must be copied from the input, which does not contain it")
+            }
             Rule::Custom { message, .. } => f.write_str(message),
         }
     }

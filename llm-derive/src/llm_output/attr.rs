@@ -9,8 +9,7 @@ use syn::{Attribute, Lit, LitInt, LitStr, Token};
 
 use crate::errors::Errors;
 
-const FIELD_KEYS: &str =
-    "regex, len, range, one_of, non_empty, email, url, deny, filter, confidence, custom, opaque";
+pub(crate) const FIELD_KEYS: &str = "regex, len, range, one_of, non_empty, email, url, deny, filter, confidence, grounded, custom, opaque";
 
 /// A value with the tokens it came from, for errors on the right span.
 pub(crate) struct Sp<T> {
@@ -50,6 +49,7 @@ pub(crate) enum Rule {
     Confidence {
         min: Sp<Num>,
     },
+    Grounded,
     Custom(syn::Path),
 }
 
@@ -60,6 +60,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) rules: Vec<(syn::Path, Rule)>,
     /// `opaque`: the field's type need not implement `LlmOutput`.
     pub(crate) opaque: Option<syn::Path>,
+    /// `context`: a parameter of an `#[llm_fn]` that the prompt need not mention.
+    pub(crate) context: Option<syn::Path>,
 }
 
 /// The `#[llm]` attributes of the type.
@@ -161,6 +163,12 @@ impl FieldAttrs {
                     Rule::Confidence { min }
                 }
                 "custom" => Rule::Custom(path(meta, "custom", "custom = path::to::check")?),
+                "grounded" => flag(meta, Rule::Grounded)?,
+                "context" => {
+                    flag(meta, ())?;
+                    out.context = Some(meta.path.clone());
+                    return Ok(());
+                }
                 "opaque" => {
                     flag(meta, ())?;
                     out.opaque = Some(meta.path.clone());

@@ -105,7 +105,11 @@ fn path_name(path: &syn::Path) -> String {
 }
 
 /// The checks of `rules` on the value `value` (an expression of reference type).
-fn checks(rules: &[(syn::Path, Rule)], field: &TokenStream, p: &TokenStream) -> TokenStream {
+pub(crate) fn checks(
+    rules: &[(syn::Path, Rule)],
+    field: &TokenStream,
+    p: &TokenStream,
+) -> TokenStream {
     let calls = rules.iter().map(|(key, rule)| {
         // The checked value is named by a token with the rule's span, so a type error (a rule on a
         // field it cannot check) points at the rule, not at the derive.
@@ -159,6 +163,7 @@ fn checks(rules: &[(syn::Path, Rule)], field: &TokenStream, p: &TokenStream) -> 
                 let min = float(&min.value);
                 quote!(#p::check::confidence(__v, #value, #min);)
             }
+            Rule::Grounded => quote!(#p::check::grounded(__v, #value);),
             Rule::Custom(f) => {
                 let name = path_name(f);
                 // Called in a closure so that deref coercion applies: `fn(&str)` checks a `String`.
@@ -293,7 +298,7 @@ fn keywords(rules: &[(syn::Path, Rule)], target: &TokenStream, p: &TokenStream) 
         Rule::Email => Some(quote!(#p::schema::format(#target, "email");)),
         Rule::Url => Some(quote!(#p::schema::format(#target, "uri");)),
         Rule::Confidence { .. } => Some(quote!(#p::schema::confidence(#target);)),
-        Rule::Deny(_) | Rule::Filter(_) | Rule::Custom(_) => None,
+        Rule::Deny(_) | Rule::Filter(_) | Rule::Grounded | Rule::Custom(_) => None,
     });
     quote!(#(#calls)*)
 }

@@ -3,9 +3,9 @@
 //! serde's attributes are read through `serde_derive_internals`, so names, skips, defaults and
 //! tagging always agree with serde's own derive.
 
-mod attr;
-mod expand;
-mod valid;
+pub(crate) mod attr;
+pub(crate) mod expand;
+pub(crate) mod valid;
 
 use proc_macro2::{Span, TokenStream};
 use serde_derive_internals::{Ctxt, Derive, ast, attr as serde_attr};

@@ -56,6 +56,12 @@ impl Field<'_> {
             .ident
             .as_ref()
             .map_or_else(|| "this field".to_owned(), |i| format!("the field `{i}`"));
+        if let Some(context) = &self.attrs.context {
+            errors.at(
+                context,
+                "`context` goes on a parameter of an `#[llm_fn]` function, not on a field",
+            );
+        }
         for (key, rule) in &self.attrs.rules {
             if self.skipped {
                 errors.at(
@@ -78,7 +84,14 @@ impl Field<'_> {
     }
 }
 
-fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &mut Errors) {
+/// Reports a rule that cannot apply to a value of `shape`; `field` names the value in messages.
+pub(crate) fn check_rule(
+    key: &syn::Path,
+    rule: &Rule,
+    shape: Shape,
+    field: &str,
+    errors: &mut Errors,
+) {
     let name = key.to_token_stream().to_string();
     let text_only = |errors: &mut Errors| {
         if shape != Shape::Unknown && shape != Shape::Text {
@@ -210,6 +223,14 @@ fn check_rule(key: &syn::Path, rule: &Rule, shape: Shape, field: &str, errors: &
                     &min.span,
                     "`confidence` min is a number from 0 to 1, such as 0.7",
                 ));
+            }
+        }
+        Rule::Grounded => {
+            if shape == Shape::Bool {
+                errors.at(
+                    key,
+                    format_args!("`grounded` applies to text and numbers, but {field} is a bool"),
+                );
             }
         }
         Rule::Custom(_) => {}
