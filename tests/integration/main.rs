@@ -4,6 +4,7 @@ mod corpus;
 mod enums;
 mod errors;
 mod hash;
+mod llm_fn;
 mod properties;
 mod rules;
 mod schema;

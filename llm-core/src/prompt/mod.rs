@@ -42,8 +42,8 @@ pub struct PromptInfo {
     pub mode: Mode,
     /// The output type, as written in the function's signature.
     pub output_type: &'static str,
-    /// The module the function is defined in.
-    pub module_path: &'static str,
+    /// The function's path, `my_crate::module::function`.
+    pub fn_path: &'static str,
 }
 
 /// The parts of a [`PromptInfo`] that identify it; written by `#[llm_fn]`.
@@ -53,7 +53,7 @@ pub struct PromptIdentity {
     pub name: &'static str,
     pub hash: u64,
     pub output_type: &'static str,
-    pub module_path: &'static str,
+    pub fn_path: &'static str,
 }
 
 /// The options of an `#[llm_fn]`; written by the macro.
@@ -86,7 +86,7 @@ impl PromptInfo {
             retries: settings.retries,
             mode: settings.mode,
             output_type: id.output_type,
-            module_path: id.module_path,
+            fn_path: id.fn_path,
         }
     }
 
@@ -125,7 +125,7 @@ pub fn all() -> Vec<&'static PromptInfo> {
         .into_iter()
         .map(|r| r.0)
         .collect();
-    prompts.sort_by_key(|p| (p.name, p.module_path));
+    prompts.sort_by_key(|p| (p.name, p.fn_path));
     prompts
 }
 

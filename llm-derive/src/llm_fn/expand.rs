@@ -5,6 +5,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
 
 use super::LlmFn;
 use super::template::{Format, Piece};
@@ -26,6 +27,10 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
     let Some(output) = &input.output else {
         return TokenStream::new();
     };
+    // The module's items see the function's types one level down.
+    let mut output = output.clone();
+    OneLevelDown.visit_type_mut(&mut output);
+    let output = &output;
     let client = input
         .client()
         .cloned()
@@ -34,6 +39,7 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
 
     let mut provenance_sig = sig.clone();
     provenance_sig.ident = format_ident!("with_provenance");
+    OneLevelDown.visit_signature_mut(&mut provenance_sig);
     provenance_sig.output = syn::parse_quote!(
         -> ::core::result::Result<#p::Answer<#output>, #p::LlmError>
     );
@@ -78,7 +84,7 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
                     name: PROMPT_NAME,
                     hash: PROMPT_HASH,
                     output_type: #output_name,
-                    module_path: ::core::module_path!(),
+                    fn_path: ::core::module_path!(),
                 },
                 PROMPT_SETTINGS,
             );
@@ -249,6 +255,28 @@ fn render(input: &LlmFn, p: &TokenStream) -> TokenStream {
             #(#steps)*
             __r.finish()
         };
+    }
+}
+
+/// Rewrites relative paths for code one module further down: `super::X` becomes
+/// `super::super::X` and `self::X` becomes `super::X` (plain names reach the module through its
+/// `use super::*`).
+struct OneLevelDown;
+
+impl VisitMut for OneLevelDown {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        if path.leading_colon.is_none()
+            && let Some(first) = path.segments.first_mut()
+        {
+            if first.ident == "self" {
+                first.ident = syn::Ident::new("super", first.ident.span());
+            } else if first.ident == "super" {
+                let span = first.ident.span();
+                path.segments
+                    .insert(0, syn::PathSegment::from(syn::Ident::new("super", span)));
+            }
+        }
+        visit_mut::visit_path_mut(self, path);
     }
 }
 
