@@ -53,7 +53,7 @@ use crate::validate::{ValidationError, Validator};
 /// (`fn(&Self) -> Result<(), impl Display>`), and `crate = "path"` when `llm_core` is renamed.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not implement `LlmOutput`",
-    label = "a field of this type needs `LlmOutput`",
+    label = "a model returns this type, so it needs `LlmOutput`",
     note = "derive it with `#[derive(LlmOutput)]`, or mark the field `#[llm(opaque)]` to check it only with its own field rules"
 )]
 pub trait LlmOutput: DeserializeOwned + JsonSchema {

@@ -45,6 +45,8 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
     );
 
     let (hash, prompt_consts) = prompt_info(input, output, &p);
+    // Errors about the output type point at the type, not at the attribute.
+    let run = quote_spanned!(output.span()=> #p::run::<#output>);
     let input_checks = input_checks(input, &p);
     let render = render(input, &p);
     let track = input.template_path.as_ref().map(|path| {
@@ -101,7 +103,7 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
             pub #provenance_sig {
                 #input_checks
                 #render
-                #p::run::<#output>(#client, &PROMPT, __rendered).await
+                #run(#client, &PROMPT, __rendered).await
             }
 
             /// A test double: script outcomes, pass `&fake` where the `&Llm` goes, then assert

@@ -41,6 +41,9 @@ pub(crate) struct LlmFn {
     /// The absolute path of the `prompt_file`, tracked for rebuilds.
     pub(crate) template_path: Option<String>,
     pub(crate) pieces: Vec<Piece>,
+    /// Whether the options and the template were read without error; checks that depend on
+    /// them are skipped otherwise, so one mistake gives one error.
+    pub(crate) read_ok: bool,
     /// Errors found while reading, reported with the checks of `valid`.
     pub(crate) errors: Errors,
 }
@@ -49,6 +52,7 @@ impl LlmFn {
     fn from_syn(args: TokenStream, decl: FnDecl) -> Self {
         let mut errors = Errors::default();
         let options = Options::parse(args, &mut errors);
+        let options_ok = errors.is_empty();
         let params = attr::params(&decl.sig, &mut errors);
         let output = result_ok_type(&decl.sig.output);
         let mut out = LlmFn {
@@ -60,13 +64,16 @@ impl LlmFn {
             template_lit: None,
             template_path: None,
             pieces: Vec::new(),
+            read_ok: false,
             errors,
         };
-        out.read_template();
+        let template_ok = out.read_template();
+        out.read_ok = options_ok && template_ok;
         out
     }
 
-    fn read_template(&mut self) {
+    /// Reads and parses the template; `false` when that failed.
+    fn read_template(&mut self) -> bool {
         let (text, lit) = match (&self.options.prompt, &self.options.prompt_file) {
             (Some(prompt), None) => (prompt.value(), prompt.clone()),
             (None, Some(file)) => {
@@ -85,23 +92,28 @@ impl LlmFn {
                                 path.display()
                             ),
                         );
-                        return;
+                        return false;
                     }
                 }
             }
             // Both or neither: reported by `valid`.
-            _ => return,
+            _ => return true,
         };
-        match template::parse(&text) {
-            Ok(pieces) => self.pieces = pieces,
+        let ok = match template::parse(&text) {
+            Ok(pieces) => {
+                self.pieces = pieces;
+                true
+            }
             Err(messages) => {
                 for message in messages {
                     self.errors.at(&lit, message);
                 }
+                false
             }
-        }
+        };
         self.template = Some(text);
         self.template_lit = Some(lit);
+        ok
     }
 
     /// The name of the first parameter, the client handle.

@@ -19,7 +19,7 @@ impl LlmFn {
                 file,
                 "`prompt` and `prompt_file` both give the template; keep one",
             ),
-            (None, None) => errors.at(
+            (None, None) if self.read_ok => errors.at(
                 &sig.ident,
                 "`#[llm_fn]` needs a template: `#[llm_fn(prompt = \"...\")]` or `#[llm_fn(prompt_file = \"prompts/x.md\")]`",
             ),
@@ -60,22 +60,34 @@ impl LlmFn {
                 }
             }
         }
-        self.check_client(&mut errors);
+        let client_ok = self.check_client(&mut errors);
         self.check_options(&mut errors);
         self.check_params(&mut errors);
-        self.check_placeholders(&mut errors);
+        // With a malformed template or no client handle, placeholders and parameters cannot be
+        // matched up: their errors would only repeat the first one.
+        if self.read_ok && client_ok {
+            self.check_unused(&mut errors);
+            self.check_placeholders(&mut errors);
+        }
         errors.finish()
     }
 
-    fn check_client(&self, errors: &mut crate::errors::Errors) {
+    /// Checks the client handle; `false` when it is missing or wrong.
+    fn check_client(&self, errors: &mut crate::errors::Errors) -> bool {
         let sig = &self.decl.sig;
         let expected = "the first parameter of an `#[llm_fn]` is the client handle: `llm: &Llm`";
         match sig.inputs.first() {
-            None => errors.push(syn::Error::new(sig.paren_token.span.join(), expected)),
-            Some(syn::FnArg::Receiver(receiver)) => errors.at(
-                receiver,
-                "`#[llm_fn]` goes on a free function, not a method: take the client as `llm: &Llm`",
-            ),
+            None => {
+                errors.push(syn::Error::new(sig.paren_token.span.join(), expected));
+                false
+            }
+            Some(syn::FnArg::Receiver(receiver)) => {
+                errors.at(
+                    receiver,
+                    "`#[llm_fn]` goes on a free function, not a method: take the client as `llm: &Llm`",
+                );
+                false
+            }
             Some(syn::FnArg::Typed(arg)) => {
                 let is_llm_ref = match &*arg.ty {
                     syn::Type::Reference(r) if r.mutability.is_none() => match &*r.elem {
@@ -88,10 +100,10 @@ impl LlmFn {
                 };
                 if !is_llm_ref {
                     errors.at(&arg.ty, expected);
-                }
-                if !matches!(&*arg.pat, syn::Pat::Ident(_)) {
+                } else if !matches!(&*arg.pat, syn::Pat::Ident(_)) {
                     errors.at(&arg.pat, expected);
                 }
+                is_llm_ref && matches!(&*arg.pat, syn::Pat::Ident(_))
             }
         }
     }
@@ -139,7 +151,6 @@ impl LlmFn {
     }
 
     fn check_params(&self, errors: &mut crate::errors::Errors) {
-        let fn_name = &self.decl.sig.ident;
         for param in &self.params {
             let shape = Shape::of(&param.ty);
             let what = format!("the parameter `{}`", param.ident);
@@ -163,6 +174,12 @@ impl LlmFn {
             if let Some(opaque) = &param.attrs.opaque {
                 errors.at(opaque, "`opaque` goes on a field of an `LlmOutput` type");
             }
+        }
+    }
+
+    fn check_unused(&self, errors: &mut crate::errors::Errors) {
+        let fn_name = &self.decl.sig.ident;
+        for param in &self.params {
             let used = self.pieces.iter().any(|piece| {
                 matches!(piece, Piece::Placeholder(p) if p.path[0] == param.ident.to_string())
             });

@@ -1,0 +1,11 @@
+use llm_core::prelude::*;
+
+#[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+struct Reply {
+    text: String,
+}
+
+#[llm_fn(prompt_file = "prompts/does_not_exist.md")]
+async fn ask(llm: &Llm, text: &str) -> Result<Reply, LlmError>;
+
+fn main() {}

@@ -1,0 +1,10 @@
+use llm_core::prelude::*;
+
+struct Reply {
+    text: String,
+}
+
+#[llm_fn(prompt = "Answer: {text}")]
+async fn ask(llm: &Llm, text: &str) -> Result<Reply, LlmError>;
+
+fn main() {}
