@@ -3,9 +3,12 @@
 mod corpus;
 mod enums;
 mod errors;
+mod example;
 mod hash;
 mod llm_fn;
 mod properties;
+mod providers_openai;
 mod rules;
 mod schema;
+mod support;
 mod ui;

@@ -6,6 +6,7 @@
 //! all of that ([`LlmOutput::SCHEMA_HASH`]). `#[derive(LlmOutput)]` writes the implementation;
 //! this module implements it for the standard types a field can have.
 
+mod example;
 pub mod hash;
 mod impls;
 mod instructions;
@@ -14,6 +15,7 @@ pub mod schema;
 use schemars::{JsonSchema, Schema};
 use serde::de::DeserializeOwned;
 
+pub use example::ExampleError;
 pub use instructions::format_instructions;
 pub use schema::SchemaRules;
 
@@ -94,6 +96,34 @@ pub trait LlmOutput: DeserializeOwned + JsonSchema {
     /// Parses a model's raw reply into `Self`, recording every fix applied on the way.
     fn parse(raw: &str) -> Result<Parsed<Self>, ParseError> {
         crate::parse::parse(raw)
+    }
+
+    /// A value that fits [`Self::schema`] and passes every rule, built from the schema, for tests
+    /// that need data (`my_fn::fake().returns(Invoice::example()?)`).
+    ///
+    /// ```
+    /// use llm_core::prelude::*;
+    ///
+    /// #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
+    /// struct Item {
+    ///     #[llm(regex = r"^SKU-\d{4}$")]
+    ///     sku: String,
+    ///     #[llm(range(min = 1, max = 99))]
+    ///     qty: u32,
+    /// }
+    ///
+    /// let item = Item::example()?;
+    /// assert!(item.sku.starts_with("SKU-") && item.sku.len() == 8);
+    /// assert!((1..=99).contains(&item.qty));
+    /// # Ok::<(), llm_core::output::ExampleError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When a rule the schema does not describe (`custom`, `deny`, `filter`, a type's `validate`)
+    /// rejects the generated value, or a custom `Deserialize` refuses it.
+    fn example() -> Result<Self, ExampleError> {
+        example::example()
     }
 
     /// [`parse`](Self::parse), then [`validate`](Self::validate).
