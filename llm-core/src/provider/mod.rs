@@ -11,6 +11,7 @@
 pub mod anthropic;
 mod error;
 pub mod fake;
+mod http;
 pub mod openai;
 
 use std::borrow::Cow;

@@ -1,0 +1,236 @@
+//! The chat completions wire format: the request body built from a [`Request`], and the parts of
+//! a reply this crate reads.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::schema::StrictSchema;
+use crate::provider::http::schema::{description, tool_name};
+use crate::provider::{FinishReason, Mode, Request, ResponseFormat, Role, Usage};
+
+/// The body of `POST /chat/completions`.
+#[derive(Debug, Serialize)]
+pub(super) struct ChatRequest<'a> {
+    model: &'a str,
+    messages: Vec<ChatMessage<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temperature: Option<f32>,
+    /// `max_tokens`, not `max_completion_tokens`: the one every compatible server reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_format: Option<JsonSchemaFormat<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tools: Option<[Tool<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<ToolChoice>,
+    /// Strict tools and parallel calls do not mix; one call is the answer anyway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parallel_tool_calls: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+struct ChatMessage<'a> {
+    role: &'static str,
+    content: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonSchemaFormat<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    json_schema: JsonSchema<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonSchema<'a> {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    schema: Value,
+    strict: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Tool<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    function: Function<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct Function<'a> {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    parameters: Value,
+    strict: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ToolChoice {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    function: ToolChoiceFunction,
+}
+
+#[derive(Debug, Serialize)]
+struct ToolChoiceFunction {
+    name: String,
+}
+
+impl<'a> ChatRequest<'a> {
+    /// The model asked.
+    pub(super) fn model(&self) -> &'a str {
+        self.model
+    }
+
+    /// The body for `request`, asking `model` when the request names none.
+    pub(super) fn new(request: &'a Request, model: &'a str) -> Self {
+        let mut messages = Vec::with_capacity(request.messages.len() + 1);
+        if let Some(system) = &request.system {
+            messages.push(ChatMessage {
+                role: "system",
+                content: system,
+            });
+        }
+        messages.extend(request.messages.iter().map(|m| ChatMessage {
+            role: match m.role {
+                Role::User => "user",
+                Role::Assistant => "assistant",
+            },
+            content: &m.content,
+        }));
+        let mut body = Self {
+            model: request.model.as_deref().unwrap_or(model),
+            messages,
+            temperature: request.temperature,
+            max_tokens: request.max_tokens,
+            response_format: None,
+            tools: None,
+            tool_choice: None,
+            parallel_tool_calls: None,
+        };
+        let ResponseFormat::Json { name, schema, mode } = &request.format else {
+            return body;
+        };
+        let name = tool_name(name);
+        let described = description(schema);
+        match mode {
+            Mode::Prompt => {}
+            Mode::Native => {
+                let StrictSchema { schema, strict } = StrictSchema::from_canonical(schema);
+                body.response_format = Some(JsonSchemaFormat {
+                    kind: "json_schema",
+                    json_schema: JsonSchema {
+                        name,
+                        description: described,
+                        schema,
+                        strict,
+                    },
+                });
+            }
+            Mode::Tool => {
+                let StrictSchema { schema, strict } = StrictSchema::from_canonical(schema);
+                body.tool_choice = Some(ToolChoice {
+                    kind: "function",
+                    function: ToolChoiceFunction { name: name.clone() },
+                });
+                body.tools = Some([Tool {
+                    kind: "function",
+                    function: Function {
+                        name,
+                        description: described,
+                        parameters: schema,
+                        strict,
+                    },
+                }]);
+                body.parallel_tool_calls = Some(false);
+            }
+        }
+        body
+    }
+}
+
+/// A chat completion, as far as this crate reads it.
+#[derive(Debug, Deserialize)]
+pub(super) struct ChatResponse {
+    #[serde(default)]
+    pub(super) model: Option<String>,
+    pub(super) choices: Vec<Choice>,
+    #[serde(default)]
+    usage: Option<ChatUsage>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Choice {
+    pub(super) message: ChoiceMessage,
+    #[serde(default)]
+    finish_reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ChoiceMessage {
+    #[serde(default)]
+    pub(super) content: Option<String>,
+    #[serde(default)]
+    pub(super) refusal: Option<String>,
+    #[serde(default)]
+    tool_calls: Option<Vec<ToolCall>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ToolCall {
+    function: FunctionCall,
+}
+
+#[derive(Debug, Deserialize)]
+struct FunctionCall {
+    /// A string of JSON per the protocol; some servers send the object itself.
+    #[serde(default)]
+    arguments: Value,
+}
+
+#[derive(Debug, Deserialize)]
+struct ChatUsage {
+    #[serde(default)]
+    prompt_tokens: Option<u64>,
+    #[serde(default)]
+    completion_tokens: Option<u64>,
+}
+
+impl ChatResponse {
+    /// Tokens spent; zero when the server does not say.
+    pub(super) fn usage(&self) -> Usage {
+        self.usage.as_ref().map_or_else(Usage::default, |u| {
+            Usage::new(
+                u.prompt_tokens.unwrap_or(0),
+                u.completion_tokens.unwrap_or(0),
+            )
+        })
+    }
+}
+
+impl Choice {
+    /// Why the model stopped; a missing reason is a normal stop.
+    pub(super) fn finish(&self) -> FinishReason {
+        match self.finish_reason.as_deref() {
+            None | Some("stop" | "tool_calls" | "function_call" | "eos") => FinishReason::Stop,
+            Some("length") => FinishReason::Length,
+            Some("content_filter") => FinishReason::ContentFilter,
+            Some(other) => FinishReason::Other(other.to_owned()),
+        }
+    }
+}
+
+impl ChoiceMessage {
+    /// The first tool call's arguments as JSON text, when the model made a call.
+    pub(super) fn tool_arguments(&self) -> Option<String> {
+        let call = self.tool_calls.as_ref()?.first()?;
+        match &call.function.arguments {
+            Value::String(text) => Some(text.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    }
+}
