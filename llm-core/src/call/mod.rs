@@ -161,7 +161,7 @@ pub async fn run<T: LlmOutput + 'static>(
         );
         attempt.latency = sent.elapsed();
         match checked {
-            Ok(parsed) => {
+            Checked::Accepted(parsed) => {
                 attempt.fixes = parsed.fixes;
                 attempts.push(attempt);
                 let usage = attempts
@@ -180,7 +180,7 @@ pub async fn run<T: LlmOutput + 'static>(
                     },
                 });
             }
-            Err((error, fixes)) => {
+            Checked::Failed(error, fixes) => {
                 attempt.fixes = fixes;
                 let reask = error.reask_message();
                 attempt.error = Some(error);
@@ -195,38 +195,45 @@ pub async fn run<T: LlmOutput + 'static>(
     }
 }
 
-/// Parses and validates one reply; on failure, the error and the fixes made before it.
+/// The outcome of checking one reply.
+enum Checked<T> {
+    Accepted(Parsed<T>),
+    /// The error, and the fixes made before it.
+    Failed(AttemptError, Vec<Fix>),
+}
+
+/// Parses and validates one reply.
 fn check<T: LlmOutput>(
     text: &str,
     finish: &FinishReason,
     text_output: bool,
     max_tokens: Option<u32>,
     sources: &Arc<Sources>,
-) -> Result<Parsed<T>, (AttemptError, Vec<Fix>)> {
+) -> Checked<T> {
     let truncated = || AttemptError::Truncated {
         max_tokens,
         partial: text.to_owned(),
     };
     let cut = *finish == FinishReason::Length;
     if cut && text_output {
-        return Err((truncated(), Vec::new()));
+        return Checked::Failed(truncated(), Vec::new());
     }
     let parsed = match T::parse(text) {
         Ok(parsed) => parsed,
         // A cut-off reply that does not parse failed because it was cut off.
-        Err(_) if cut => return Err((truncated(), Vec::new())),
-        Err(err) => return Err((AttemptError::Parse(err), Vec::new())),
+        Err(_) if cut => return Checked::Failed(truncated(), Vec::new()),
+        Err(err) => return Checked::Failed(AttemptError::Parse(err), Vec::new()),
     };
     // A cut-off reply is accepted only when its JSON was complete before the cut (the model
     // went on talking after it); a value closed by the repairer may be missing its end.
     if cut && parsed.fixes.iter().any(|f| is_truncation(&f.kind)) {
-        return Err((truncated(), parsed.fixes));
+        return Checked::Failed(truncated(), parsed.fixes);
     }
     let mut v = Validator::with_sources(Arc::clone(sources));
     parsed.value.validate_in(&mut v);
     match v.finish() {
-        Ok(()) => Ok(parsed),
-        Err(err) => Err((AttemptError::Validation(err), parsed.fixes)),
+        Ok(()) => Checked::Accepted(parsed),
+        Err(err) => Checked::Failed(AttemptError::Validation(err), parsed.fixes),
     }
 }
 

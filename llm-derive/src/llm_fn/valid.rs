@@ -181,7 +181,7 @@ impl LlmFn {
         let fn_name = &self.decl.sig.ident;
         for param in &self.params {
             let used = self.pieces.iter().any(|piece| {
-                matches!(piece, Piece::Placeholder(p) if p.path[0] == param.ident.to_string())
+                matches!(piece, Piece::Placeholder(p) if param.ident == p.path[0])
             });
             if !used && param.attrs.context.is_none() && self.template.is_some() {
                 errors.at(

@@ -82,3 +82,56 @@ fn generic_and_renamed_types_validate() {
         <Page<Event> as LlmOutput>::SCHEMA_HASH
     );
 }
+
+/// Who a summary is for.
+#[derive(Debug)]
+pub struct Reader {
+    name: String,
+}
+
+/// A generated call, with the crate renamed, a path-qualified return type and a field
+/// placeholder.
+mod calls {
+    use renamed_core::{Llm, LlmError};
+
+    /// A summary written for a reader.
+    #[derive(
+        Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema, renamed_core::LlmOutput,
+    )]
+    #[llm(crate = "renamed_core")]
+    pub struct Summary {
+        #[llm(len(min = 1, max = 200), grounded)]
+        pub headline: String,
+    }
+
+    /// Summarizes `text` for `reader`.
+    #[renamed_core::llm_fn(
+        crate = "renamed_core",
+        system = "You summarize.",
+        prompt = "Summarize for {reader.name}:\n{text}",
+        retries = 1,
+        temperature = 0.0
+    )]
+    pub async fn summarize(
+        llm: &Llm,
+        #[llm(non_empty, len(max = 1000))] text: &str,
+        reader: &super::Reader,
+    ) -> ::std::result::Result<self::Summary, LlmError>;
+}
+
+#[test]
+fn a_generated_call_runs_through_its_fake() {
+    let reader = Reader { name: "Ada".into() };
+    let llm = calls::summarize::fake().returns(calls::Summary {
+        headline: "Bolts shipped".into(),
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let summary = runtime
+        .block_on(calls::summarize(&llm, "The bolts shipped today.", &reader))
+        .unwrap();
+    assert_eq!(summary.headline, "Bolts shipped");
+    assert_eq!(llm.calls()[0].arg("reader.name"), Some("Ada"));
+}
