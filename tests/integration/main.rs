@@ -1,5 +1,6 @@
 //! Integration tests of llm-core and its macros, as one binary.
 
+mod calls_http;
 mod corpus;
 mod enums;
 mod errors;
