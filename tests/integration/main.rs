@@ -8,6 +8,7 @@ mod example;
 mod hash;
 mod llm_fn;
 mod properties;
+mod providers_anthropic;
 mod providers_openai;
 mod rules;
 mod schema;
