@@ -186,3 +186,28 @@ impl MessagesResponse {
         Some(input.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn replies_read_the_named_tool_call_and_stop_reasons() {
+        let reply: MessagesResponse = serde_json::from_value(json!({
+            "content": [
+                { "type": "text", "text": "Calling." },
+                { "type": "tool_use", "id": "a", "name": "other", "input": { "x": 1 } },
+                { "type": "tool_use", "id": "b", "name": "answer", "input": { "y": 2 } }
+            ],
+            "stop_reason": "pause_turn"
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reply.tool_input("answer").as_deref(), Some(r#"{"y":2}"#));
+        assert_eq!(reply.tool_input("missing").as_deref(), Some(r#"{"x":1}"#));
+        assert_eq!(reply.text(), "Calling.");
+        assert_eq!(reply.finish(), FinishReason::Other("pause_turn".into()));
+        assert_eq!(reply.usage(), Usage::default());
+    }
+}

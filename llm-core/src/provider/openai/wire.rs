@@ -234,3 +234,41 @@ impl ChoiceMessage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn body(schema: Value, mode: Mode) -> Value {
+        let mut request = Request::user("Count the words.");
+        request.format = ResponseFormat::Json {
+            name: Cow::Borrowed("count words"),
+            schema: Arc::new(schema),
+            mode,
+        };
+        serde_json::to_value(ChatRequest::new(&request, "m")).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_schema_without_a_strict_form_is_sent_with_strict_off() {
+        let map = json!({ "type": "object", "additionalProperties": { "type": "integer" } });
+        let native = body(map.clone(), Mode::Native);
+        assert_eq!(native["response_format"]["json_schema"]["strict"], false);
+        assert_eq!(
+            native["response_format"]["json_schema"]["name"],
+            "count_words"
+        );
+        assert_eq!(
+            native["response_format"]["json_schema"]["schema"]["additionalProperties"],
+            json!({ "type": "integer" })
+        );
+        let tool = body(map, Mode::Tool);
+        assert_eq!(tool["tools"][0]["function"]["strict"], false);
+        assert_eq!(tool["tool_choice"]["function"]["name"], "count_words");
+    }
+}
