@@ -156,7 +156,10 @@ impl Post<'_> {
             .await
             .map_err(|err| transport(self.provider, err, self.timeout))?;
         let status = response.status();
-        let headers = response.headers().clone();
+        // Only an error reply needs its headers (for `retry-after`).
+        let retry = (!status.is_success())
+            .then(|| retry_after(response.headers()))
+            .flatten();
         let bytes = response
             .bytes()
             .await
@@ -178,7 +181,7 @@ impl Post<'_> {
             status.as_u16(),
             error_type,
             &message,
-            retry_after(&headers),
+            retry,
         ))
     }
 }

@@ -1,6 +1,8 @@
 //! The chat completions wire format: the request body built from a [`Request`], and the parts of
 //! a reply this crate reads.
 
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -47,7 +49,7 @@ struct JsonSchema<'a> {
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
-    schema: Value,
+    schema: SharedSchema,
     strict: bool,
 }
 
@@ -63,7 +65,7 @@ struct Function<'a> {
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
-    parameters: Value,
+    parameters: SharedSchema,
     strict: bool,
 }
 
@@ -119,7 +121,7 @@ impl<'a> ChatRequest<'a> {
         match mode {
             Mode::Prompt => {}
             Mode::Native => {
-                let StrictSchema { schema, strict } = StrictSchema::from_canonical(schema);
+                let (schema, strict) = SharedSchema::of(schema);
                 body.response_format = Some(JsonSchemaFormat {
                     kind: "json_schema",
                     json_schema: JsonSchema {
@@ -131,7 +133,7 @@ impl<'a> ChatRequest<'a> {
                 });
             }
             Mode::Tool => {
-                let StrictSchema { schema, strict } = StrictSchema::from_canonical(schema);
+                let (schema, strict) = SharedSchema::of(schema);
                 body.tool_choice = Some(ToolChoice {
                     kind: "function",
                     function: ToolChoiceFunction { name: name.clone() },
@@ -149,6 +151,42 @@ impl<'a> ChatRequest<'a> {
             }
         }
         body
+    }
+}
+
+/// A strict schema shared between requests: the transform runs once per canonical schema.
+#[derive(Debug)]
+struct SharedSchema(Arc<StrictSchema>);
+
+impl SharedSchema {
+    /// The strict form of `schema` and whether it is strict, from the cache when the same
+    /// canonical schema (the same `Arc`) was transformed before.
+    fn of(schema: &Arc<Value>) -> (Self, bool) {
+        type Cache = Vec<(Arc<Value>, Arc<StrictSchema>)>;
+        static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Mutex::default);
+        // Holding the canonical `Arc` keeps its address from being reused by another schema.
+        let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, strict)) = cache.iter().find(|(c, _)| Arc::ptr_eq(c, schema)) {
+            let strict = Arc::clone(strict);
+            let is_strict = strict.strict;
+            return (Self(strict), is_strict);
+        }
+        let strict = Arc::new(StrictSchema::from_canonical(schema));
+        if cache.len() >= SCHEMA_CACHE_SIZE {
+            cache.clear();
+        }
+        cache.push((Arc::clone(schema), Arc::clone(&strict)));
+        let is_strict = strict.strict;
+        (Self(strict), is_strict)
+    }
+}
+
+/// Distinct schemas kept; a program has one per output type, so this is rarely reached.
+const SCHEMA_CACHE_SIZE: usize = 256;
+
+impl Serialize for SharedSchema {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.schema.serialize(serializer)
     }
 }
 
