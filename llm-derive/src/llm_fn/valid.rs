@@ -180,9 +180,10 @@ impl LlmFn {
     fn check_unused(&self, errors: &mut crate::errors::Errors) {
         let fn_name = &self.decl.sig.ident;
         for param in &self.params {
-            let used = self.pieces.iter().any(|piece| {
-                matches!(piece, Piece::Placeholder(p) if param.ident == p.path[0])
-            });
+            let used = self
+                .pieces
+                .iter()
+                .any(|piece| matches!(piece, Piece::Placeholder(p) if param.ident == p.path[0]));
             if !used && param.attrs.context.is_none() && self.template.is_some() {
                 errors.at(
                     &param.ident,
