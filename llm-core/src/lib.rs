@@ -65,8 +65,42 @@ pub use llm_derive::LlmOutput;
 
 /// Turns an `async fn` signature into a typed, validated, re-asking model call.
 ///
-/// See the crate's README for the options; every `#[llm_fn] fn f` also defines a module `f` with
-/// `PROMPT` ([`PromptInfo`](prompt::PromptInfo)), `PROMPT_HASH`, `with_provenance` and `fake()`.
+/// The first parameter is the client handle (`llm: &Llm`); the others fill the template's
+/// `{placeholders}`; the return type is `Result<T, LlmError>` with `T: LlmOutput` (or `String` for
+/// free text). Options: `prompt` or `prompt_file`, `system`, `model`, `temperature`,
+/// `max_tokens`, `retries`, `mode` (`"native"`, `"tool"`, `"prompt"`), `name`, `version`, `crate`.
+/// Parameters take the field rules of [`LlmOutput`] (checked before sending) and
+/// `#[llm(context)]` for one the prompt does not use.
+///
+/// Every `#[llm_fn] fn f` also defines a module `f` with `PROMPT`
+/// ([`PromptInfo`](prompt::PromptInfo)), the const `PROMPT_HASH`, `with_provenance` (the value
+/// with its [`Provenance`]) and `fake()` (a [`Fake`](provider::fake::Fake) test double).
+///
+/// ```
+/// use llm_core::prelude::*;
+///
+/// #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
+/// struct Reply {
+///     /// The customer's name, as written in the message.
+///     #[llm(grounded)]
+///     name: String,
+/// }
+///
+/// #[llm_fn(system = "You read support messages.", prompt = "Who wrote this?\n{message}", retries = 1)]
+/// async fn sender(llm: &Llm, #[llm(non_empty)] message: &str) -> Result<Reply, LlmError>;
+///
+/// #[tokio::main(flavor = "current_thread")]
+/// async fn main() -> Result<(), LlmError> {
+///     let llm = sender::fake()
+///         .returns_raw(r#"{"name": "Bob"}"#)   // not in the message: re-asked
+///         .returns_raw(r#"{"name": "alice"}"#);
+///     let answer = sender::with_provenance(&llm, "Hi, Alice here.").await?;
+///     assert_eq!(answer.value.name, "alice");
+///     assert_eq!(answer.provenance.attempt_count(), 2);
+///     assert_eq!(answer.provenance.prompt.hash, sender::PROMPT_HASH);
+///     Ok(())
+/// }
+/// ```
 pub use llm_derive::llm_fn;
 
 /// Everything a user of the derive needs, including serde's and schemars' derives.
