@@ -83,6 +83,16 @@ enum Quote {
 }
 
 impl Quote {
+    /// The quote that closes this style when the model is consistent.
+    fn closer(self) -> char {
+        match self {
+            Quote::Double => '"',
+            Quote::Single => '\'',
+            Quote::SmartDouble => '”',
+            Quote::SmartSingle => '’',
+        }
+    }
+
     fn closes(self, c: char) -> bool {
         match self {
             Quote::Double => c == '"' || c == '”',
@@ -741,8 +751,14 @@ impl Repairer {
                     self.mode = Mode::Str(s);
                     return;
                 }
-                let closes = matches!(c, ',' | '}' | ']' | ':' | '/' | '#' | '{' | '[')
-                    || opening_quote(c).is_some();
+                // A quote of another style (`”` in a `"` string) ends the string only before a
+                // comma or a bracket: `"”#"` is text, not an empty string and a comment.
+                let closes = if pending.quote == s.quote.closer() {
+                    matches!(c, ',' | '}' | ']' | ':' | '/' | '#' | '{' | '[')
+                        || opening_quote(c).is_some()
+                } else {
+                    matches!(c, ',' | '}' | ']' | ':')
+                };
                 if closes {
                     self.end_string(s);
                     self.step(c);
