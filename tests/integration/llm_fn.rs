@@ -1,6 +1,8 @@
 //! `#[llm_fn]` end to end through its generated test double: rendering, input rules, parse,
 //! validate, grounded values, re-ask, truncation, provenance, prompt identity.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use llm_core::call::AttemptError;
@@ -461,4 +463,40 @@ async fn one_handle_can_answer_several_prompts() {
     triage(&llm, "ticket").await.unwrap();
     assert_eq!(llm.calls().len(), 1);
     assert_eq!(llm.all_calls().len(), 2);
+}
+
+/// A layer that counts the requests passing through it, as a policy or an observer would.
+#[derive(Debug)]
+struct Counting {
+    inner: Arc<dyn Provider>,
+    seen: Arc<AtomicUsize>,
+}
+
+impl Provider for Counting {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    fn complete<'a>(&'a self, request: &'a Request) -> BoxFuture<'a, Result<Response, LlmError>> {
+        self.seen.fetch_add(1, Ordering::SeqCst);
+        self.inner.complete(request)
+    }
+}
+
+#[tokio::test]
+async fn a_layer_sees_every_attempt_including_reasks() {
+    let fake = extract_invoice::fake()
+        .returns_raw("no JSON here")
+        .returns(invoice());
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&seen);
+    let llm = fake.llm().layer(move |inner| {
+        Arc::new(Counting {
+            inner,
+            seen: Arc::clone(&counter),
+        }) as Arc<dyn Provider>
+    });
+    extract_invoice(&llm, EMAIL).await.unwrap();
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+    assert_eq!(fake.calls().len(), 2);
 }
