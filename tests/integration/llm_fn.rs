@@ -8,7 +8,9 @@ use std::time::Duration;
 use llm_core::call::AttemptError;
 use llm_core::parse::FixKind;
 use llm_core::prelude::*;
-use llm_core::provider::{Mode, ProviderError, Response, ResponseFormat, Usage};
+use llm_core::provider::{
+    BoxFuture, Mode, Provider, ProviderError, Request, Response, ResponseFormat, Usage,
+};
 use llm_core::validate::Rule;
 
 /// A line item.
