@@ -9,6 +9,7 @@ use std::fmt;
 use crate::call::Rejected;
 use crate::parse::{ParseError, ParseErrorKind};
 use crate::provider::fake::Unscripted;
+use crate::provider::replay::{NotRecorded, RecordingError};
 use crate::provider::{ConfigError, ProviderError};
 use crate::validate::{ValidationError, Violation};
 
@@ -49,6 +50,12 @@ pub enum LlmError {
     /// A test double was called more often than it was scripted for.
     #[error(transparent)]
     Unscripted(#[from] Unscripted),
+    /// A replayed request has no recorded reply.
+    #[error(transparent)]
+    NotRecorded(#[from] NotRecorded),
+    /// A recording file could not be read or written.
+    #[error(transparent)]
+    Recording(#[from] RecordingError),
 }
 
 impl LlmError {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::LlmError;
 use crate::provider::anthropic::Anthropic;
 use crate::provider::openai::OpenAi;
+use crate::provider::replay::{RECORD_VAR, Record, Replay};
 use crate::provider::{ConfigError, Provider, Request, Response};
 
 /// A handle to a model: cheap to clone, shared across tasks.
@@ -85,6 +86,48 @@ impl Llm {
             }
         };
         Ok(Self::from_arc(provider))
+    }
+
+    /// A live handle from the environment when one is configured there, else one that replays the
+    /// recordings in `dir` (see [`replay`](crate::provider::replay)). With a live model and
+    /// `LLM_RECORD=1`, every exchange is also recorded into `dir`.
+    ///
+    /// This is how examples and demos run offline by default and against a real model on demand.
+    pub fn from_env_or_replay(dir: impl Into<std::path::PathBuf>) -> Result<Self, LlmError> {
+        Self::from_lookup_or_replay(&|name| std::env::var(name).ok(), dir)
+    }
+
+    /// [`from_env_or_replay`](Self::from_env_or_replay) reading variables through `lookup`.
+    pub fn from_lookup_or_replay(
+        lookup: &dyn Fn(&str) -> Option<String>,
+        dir: impl Into<std::path::PathBuf>,
+    ) -> Result<Self, LlmError> {
+        let dir = dir.into();
+        let configured = [
+            "LLM_PROVIDER",
+            "LLM_BASE_URL",
+            "OPENAI_BASE_URL",
+            "OPENAI_API_KEY",
+            "ANTHROPIC_API_KEY",
+        ]
+        .iter()
+        .any(|name| lookup(name).is_some_and(|v| !v.trim().is_empty()));
+        if !configured {
+            return Ok(Self::new(Replay::new(dir)));
+        }
+        let live = Self::from_lookup(lookup)?;
+        let record = lookup(RECORD_VAR).is_some_and(|v| {
+            matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes")
+        });
+        if record {
+            return Ok(Self::new(Record::new(live.provider, dir)));
+        }
+        Ok(live)
+    }
+
+    /// Whether this handle replays recordings instead of calling a model.
+    pub fn is_replay(&self) -> bool {
+        self.provider.name() == "replay"
     }
 
     /// This handle with its provider wrapped in `layer`.

@@ -8,6 +8,7 @@ mod example;
 mod hash;
 mod llm_fn;
 mod properties;
+mod replay;
 mod providers_anthropic;
 mod providers_openai;
 mod rules;

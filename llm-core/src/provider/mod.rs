@@ -13,6 +13,7 @@ mod error;
 pub mod fake;
 mod http;
 pub mod openai;
+pub mod replay;
 
 use std::borrow::Cow;
 use std::fmt;
