@@ -92,24 +92,14 @@ const TICKETS: [&str; 8] = [
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let recorded = concat!(env!("CARGO_MANIFEST_DIR"), "/recorded");
-    let llm = match Llm::from_env_or_replay(recorded) {
+    let llm = match examples::connect() {
         Ok(llm) => llm,
         Err(err) => {
             eprintln!("cannot set up the model: {err}");
             return ExitCode::FAILURE;
         }
     };
-    if llm.is_replay() {
-        println!(
-            "Replaying recorded SmolLM2-135M-Instruct replies (offline; set LLM_BASE_URL for a live model).\n"
-        );
-    } else {
-        println!(
-            "Calling a live model through `{}`.\n",
-            llm.provider().name()
-        );
-    }
+    println!();
     let mut to_humans = 0;
     for ticket in TICKETS {
         match route(&llm, ticket).await {
