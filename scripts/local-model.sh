@@ -92,16 +92,23 @@ EOF
     say "model installed: $MODEL"
 }
 
-ensure_cmake() {
-    command -v cmake >/dev/null && return 0
-    say "cmake not found; installing it from Debian"
+# cmake, a C++ compiler and make, installed from Debian when missing (a fresh CI machine may
+# lack any of them; the build needs all three).
+ensure_build_tools() {
+    local missing=()
+    command -v cmake >/dev/null || missing+=(cmake)
+    command -v c++ >/dev/null || command -v g++ >/dev/null || missing+=(g++)
+    command -v make >/dev/null || missing+=(make)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "${missing[*]} not found; installing from Debian"
     if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-        die "installing cmake failed: not root or no apt-get; install cmake and retry"
+        die "installing ${missing[*]} failed: not root or no apt-get; install them and retry"
     fi
-    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake; } \
+    if ! { apt-get update -qq \
+            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } \
             >"$CACHE/apt.log" 2>&1; then
         tail -n 20 "$CACHE/apt.log" >&2
-        die "installing cmake failed; see $CACHE/apt.log"
+        die "installing ${missing[*]} failed; see $CACHE/apt.log"
     fi
 }
 
@@ -111,9 +118,7 @@ ensure_server() {
         return 0
     fi
     command -v "$PYTHON" >/dev/null || die "building llama-server failed: $PYTHON not found"
-    command -v c++ >/dev/null || command -v g++ >/dev/null \
-        || die "building llama-server failed: no C++ compiler (install g++)"
-    ensure_cmake
+    ensure_build_tools
 
     local work
     work=$(mktemp -d "$CACHE/build.XXXXXX")
