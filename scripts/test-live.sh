@@ -11,8 +11,9 @@
 #    already running it is used and left running). On a machine without the cache
 #    (~/.cache/llm-fn) this downloads the model and builds llama-server: about 12 minutes on two
 #    cores; later starts take seconds.
-# 3. Runs the ignored tests of the `live` target, one at a time (the server has one slot):
-#      cargo nextest run -p tests --test live --run-ignored only --test-threads 1
+# 3. Runs the ignored tests of the `live` target, one at a time (the server has one slot), with
+#    their output, which shows every reply the model gave and what became of it:
+#      cargo nextest run -p tests --test live --run-ignored only --no-capture
 #    About 30 requests at temperature 0; a minute or two on an idle two-core machine, longer when
 #    another client (a benchmark) shares the server.
 # 4. Stops the server if this script started it (KEEP_MODEL_SERVER=1 leaves it running), and
@@ -24,7 +25,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/toolchain.sh
 
-NEXTEST=(cargo nextest run -p tests --test live --run-ignored only --test-threads 1 --no-fail-fast)
+NEXTEST=(cargo nextest run -p tests --test live --run-ignored only)
 
 echo "test-live: building the live suite" >&2
 "${NEXTEST[@]}" --no-run
@@ -52,6 +53,6 @@ echo "test-live: model server at $LLM_BASE_URL" >&2
 
 started=$SECONDS
 status=0
-"${NEXTEST[@]}" || status=$?
+"${NEXTEST[@]}" --no-capture --no-fail-fast || status=$?
 echo "test-live: live suite took $((SECONDS - started)) s (exit status $status)" >&2
 exit "$status"

@@ -19,7 +19,7 @@ pub(crate) enum Sentiment {
     mode = "native",
     retries = 0,
     temperature = 0.0,
-    max_tokens = 40
+    max_tokens = 60
 )]
 async fn classify_native(llm: &Llm, review: &str) -> Result<Sentiment, LlmError>;
 
@@ -29,7 +29,7 @@ async fn classify_native(llm: &Llm, review: &str) -> Result<Sentiment, LlmError>
     mode = "prompt",
     retries = 1,
     temperature = 0.0,
-    max_tokens = 40
+    max_tokens = 60
 )]
 async fn classify_prompt(llm: &Llm, review: &str) -> Result<Sentiment, LlmError>;
 

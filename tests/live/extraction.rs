@@ -39,7 +39,7 @@ pub(crate) struct Invoice {
     mode = "native",
     retries = 1,
     temperature = 0.0,
-    max_tokens = 200
+    max_tokens = 160
 )]
 async fn extract_native(llm: &Llm, text: &str) -> Result<Invoice, LlmError>;
 
@@ -49,7 +49,7 @@ async fn extract_native(llm: &Llm, text: &str) -> Result<Invoice, LlmError>;
     mode = "prompt",
     retries = 1,
     temperature = 0.0,
-    max_tokens = 200
+    max_tokens = 160
 )]
 async fn extract_prompt(llm: &Llm, text: &str) -> Result<Invoice, LlmError>;
 

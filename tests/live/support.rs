@@ -304,8 +304,9 @@ impl<T: Debug> Outcome<T> {
                     .as_ref()
                     .map_or("accepted".to_owned(), |e| e.to_string());
                 format!(
-                    "\n    #{} {:?} {}+{} tokens: {:?} -> {error}",
+                    "\n    #{} {:.1} s, {:?}, {}+{} tokens: {:?} -> {error}",
                     a.number,
+                    a.latency.as_secs_f64(),
                     a.finish,
                     a.usage.input_tokens,
                     a.usage.output_tokens,
