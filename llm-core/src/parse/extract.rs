@@ -86,7 +86,7 @@ fn fences(text: &str) -> Vec<&str> {
 
 /// The length of the balanced value at the start of `text` (which starts with `{` or `[`), or
 /// `None` if the text ends first. Quoted strings are skipped.
-fn balanced_end(text: &str) -> Option<usize> {
+pub(super) fn balanced_end(text: &str) -> Option<usize> {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;

@@ -110,7 +110,7 @@ impl<T: LlmOutput> StreamParser<T> {
             .repairer
             .finish()
             .map_err(|err| ParseError::new(err.into(), &head))?;
-        super::fit::<T>(value, fixes, &super::schema_of::<T>())
+        super::fit::<T>(value, fixes, &super::schema_of::<T>(), || None)
             .map_err(|kind| ParseError::new(kind, &head))
     }
 }
