@@ -236,7 +236,7 @@ trait Reader {
 
     /// The candidate read by serde alone when it is clean JSON: the value and whether text
     /// follows it. `None` sends it down the repair path.
-    fn clean(&self, text: &str) -> Option<(Self::Out, usize)>;
+    fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Self::Out, usize)>;
 
     /// A repaired value fitted to the target; `text` is the candidate, read again only to
     /// explain an error.
@@ -262,11 +262,12 @@ struct Typed<'s, T> {
 impl<T: DeserializeOwned> Reader for Typed<'_, T> {
     type Out = T;
 
-    fn clean(&self, text: &str) -> Option<(T, usize)> {
+    fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(T, usize)> {
+        let text = candidate.text;
         if !self.fast || self.tried.is_some_and(|t| std::ptr::eq(t, text)) {
             return None;
         }
-        let end = extract::balanced_end(text)?;
+        let end = candidate.end.or_else(|| extract::balanced_end(text))?;
         clean::<T>(&text[..end]).map(|value| (value, end))
     }
 
@@ -291,8 +292,9 @@ struct Untyped;
 impl Reader for Untyped {
     type Out = Value;
 
-    fn clean(&self, text: &str) -> Option<(Value, usize)> {
-        let end = extract::balanced_end(text)?;
+    fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Value, usize)> {
+        let text = candidate.text;
+        let end = candidate.end.or_else(|| extract::balanced_end(text))?;
         untyped::clean(&text[..end]).map(|value| (value, end))
     }
 
@@ -328,6 +330,7 @@ fn read_reply<R: Reader>(
         found.push(extract::Candidate {
             text: raw.trim(),
             how: None,
+            end: None,
         });
     }
     // serde's depth limit is below the default one; a lower limit needs the repairer's check.
@@ -346,7 +349,7 @@ fn read_reply<R: Reader>(
         {
             continue;
         }
-        let read = match fast.then(|| reader.clean(candidate.text)).flatten() {
+        let read = match fast.then(|| reader.clean(candidate)).flatten() {
             Some((value, len)) => Ok((clean_parsed(value, candidate, len), len)),
             None => read_candidate(candidate, limits, reader),
         };
