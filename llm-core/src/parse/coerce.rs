@@ -147,15 +147,68 @@ struct Coercer<'a, 'f> {
     fixes: &'f mut Vec<Fix>,
 }
 
+/// The value as a short JSON excerpt. Only the start is written: a large value costs no more
+/// than a small one.
 fn found(value: &Value) -> String {
-    excerpt(&value.to_string(), 60)
+    const MAX: usize = 60;
+    let mut out = Bounded(Vec::new());
+    // `Bounded` refuses to take more once it holds enough for the excerpt: the error is the
+    // expected way to stop.
+    let _ = serde_json::to_writer(&mut out, value);
+    excerpt(&String::from_utf8_lossy(&out.0), MAX)
 }
 
-fn type_names(schema: &Value) -> Vec<&str> {
+/// A writer that keeps the first bytes, enough for more than 60 characters.
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // 4 bytes a character at most, and one more character to know the text was longer.
+        const KEEP: usize = 4 * 62;
+        let room = KEEP.saturating_sub(self.0.len());
+        if room == 0 {
+            return Err(std::io::Error::other("enough"));
+        }
+        let n = buf.len().min(room);
+        self.0.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The JSON types a schema names in `type`, without allocating.
+#[derive(Clone, Copy)]
+enum Types<'a> {
+    One(&'a str),
+    Many(&'a [Value]),
+}
+
+impl<'a> Types<'a> {
+    fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (one, many) = match self {
+            Types::One(t) => (Some(t), &[][..]),
+            Types::Many(ts) => (None, ts),
+        };
+        one.into_iter().chain(many.iter().filter_map(Value::as_str))
+    }
+
+    fn contains(self, ty: &str) -> bool {
+        self.iter().any(|t| t == ty)
+    }
+
+    fn is_empty(self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
+fn type_names(schema: &Value) -> Types<'_> {
     match schema.get("type") {
-        Some(Value::String(t)) => vec![t.as_str()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
+        Some(Value::String(t)) => Types::One(t.as_str()),
+        Some(Value::Array(ts)) => Types::Many(ts),
+        _ => Types::Many(&[]),
     }
 }
 
@@ -233,22 +286,26 @@ impl<'a> Coercer<'a, '_> {
         if types.is_empty() {
             return Ok(value);
         }
-        if value.is_null() && types.contains(&"null") {
+        if value.is_null() && types.contains("null") {
             return Ok(value);
         }
-        let candidates: Vec<&str> = types.iter().copied().filter(|t| *t != "null").collect();
+        let mut candidates = types.iter().filter(|t| *t != "null");
+        let Some(first) = candidates.next() else {
+            let names: Vec<&str> = types.iter().collect();
+            return Err(self.invalid(names.join(" or "), &value));
+        };
         // One type to try (the usual case): the value moves, it is not copied.
-        if let [ty] = candidates.as_slice() {
-            return self.fit_type(value, schema, ty);
-        }
+        let Some(second) = candidates.next() else {
+            return self.fit_type(value, schema, first);
+        };
         let mut last_err = None;
-        for ty in candidates {
+        for ty in [first, second].into_iter().chain(candidates) {
             match self.fit_type(value.clone(), schema, ty) {
                 Ok(v) => return Ok(v),
                 Err(err) => last_err = Some(err),
             }
         }
-        Err(last_err.unwrap_or_else(|| self.invalid(types.join(" or "), &value)))
+        Err(last_err.unwrap_or_else(|| self.invalid("a value", &value)))
     }
 
     /// Whether `schema` can hold a value of JSON type `ty` (or any value).
@@ -261,7 +318,7 @@ impl<'a> Coercer<'a, '_> {
             return false;
         }
         let types = type_names(schema);
-        types.is_empty() && schema.get("properties").is_none() || types.contains(&ty)
+        types.is_empty() && schema.get("properties").is_none() || types.contains(ty)
     }
 
     fn fit_type(
@@ -415,16 +472,13 @@ impl<'a> Coercer<'a, '_> {
                 .collect();
         }
         // `null` for a field that has a serde default and cannot be null: the default applies.
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+        let required = schema.get("required").and_then(Value::as_array);
+        let is_required = |k: &str| required.is_some_and(|r| r.iter().any(|n| n == k));
         let nulls: Vec<String> = map
             .iter()
             .filter(|(k, v)| {
                 v.is_null()
-                    && !required.contains(&k.as_str())
+                    && !is_required(k)
                     && props
                         .get(k.as_str())
                         .is_some_and(|p| !accepts_null(self.resolve(p)))
@@ -441,9 +495,13 @@ impl<'a> Coercer<'a, '_> {
         for (key, value) in map {
             match props.get(&key) {
                 Some(prop) => {
-                    self.path.push(PathSegment::Key(key.clone()));
+                    // The key moves into the path and back: no copy per field.
+                    self.path.push(PathSegment::Key(key));
                     let fitted = self.fit(value, prop);
-                    self.path.pop();
+                    let key = match self.path.pop() {
+                        Some(PathSegment::Key(key)) => key,
+                        _ => String::new(),
+                    };
                     out.insert(key, fitted?);
                 }
                 None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
@@ -537,13 +595,41 @@ impl<'a> Coercer<'a, '_> {
         if value.is_null() && branches.iter().any(|b| accepts_null(self.resolve(b))) {
             return Ok(value);
         }
+        let tagged = branches
+            .iter()
+            .any(|b| self.resolve(b).get("properties").is_some());
+        // Branches that cannot take the value whatever the conversion (`null` for an object) are
+        // not tried; the last branch that can takes the value itself, the others a copy.
+        let last = branches.iter().rposition(|b| self.plausible(b, &value));
+        let mut found_text = None;
+        let mut value = Some(value);
         // The branch that needs the fewest fixes wins; the first on a tie (schema order).
         let mut best: Option<(usize, Value, Vec<Fix>)> = None;
         let mut first_err = None;
         // The error of the branch whose tag the value carries (`{"action": "reply"}`): it says
         // what that variant is missing, where "one of the allowed shapes" says nothing.
         let mut tag_err = None;
-        for branch in branches {
+        for (i, branch) in branches.iter().enumerate() {
+            let Some(current) = value.as_ref() else {
+                break;
+            };
+            if Some(i) != last && !self.plausible(branch, current) {
+                if first_err.is_none() {
+                    first_err = Some(self.implausible(branch, current));
+                }
+                continue;
+            }
+            // Whether the value carries this branch's tag, asked before the value moves.
+            let mut selects = None;
+            let input = if Some(i) == last {
+                selects = Some(tag_err.is_none() && self.tag_selects(branch, current));
+                if tagged && branches.len() > 1 {
+                    found_text = Some(found(current));
+                }
+                value.take().unwrap_or_default()
+            } else {
+                current.clone()
+            };
             let mut fixes = Vec::new();
             let mut cx = Coercer {
                 root: self.root,
@@ -551,7 +637,7 @@ impl<'a> Coercer<'a, '_> {
                 path: self.path.clone(),
                 fixes: &mut fixes,
             };
-            match cx.fit(value.clone(), branch) {
+            match cx.fit(input, branch) {
                 Ok(v) => {
                     if best.as_ref().is_none_or(|(n, _, _)| fixes.len() < *n) {
                         best = Some((fixes.len(), v, fixes));
@@ -561,31 +647,71 @@ impl<'a> Coercer<'a, '_> {
                     }
                 }
                 Err(err) => {
-                    if tag_err.is_none() && self.tag_selects(branch, &value) {
+                    let selects = selects.unwrap_or_else(|| {
+                        tag_err.is_none()
+                            && value.as_ref().is_some_and(|v| self.tag_selects(branch, v))
+                    });
+                    if selects {
                         tag_err = Some(err.clone());
                     }
                     first_err.get_or_insert(err);
                 }
             }
         }
-        match best {
-            Some((_, v, fixes)) => {
-                self.fixes.extend(fixes);
-                Ok(v)
-            }
-            None => {
-                let tagged = branches
-                    .iter()
-                    .any(|b| self.resolve(b).get("properties").is_some());
-                if let Some(err) = tag_err {
-                    return Err(err);
-                }
-                match first_err {
-                    Some(err) if !tagged || branches.len() == 1 => Err(err),
-                    _ => Err(self.invalid(describe_union(schema), &value)),
-                }
-            }
+        if let Some((_, v, fixes)) = best {
+            self.fixes.extend(fixes);
+            return Ok(v);
         }
+        if let Some(err) = tag_err {
+            return Err(err);
+        }
+        match first_err {
+            Some(err) if !tagged || branches.len() == 1 => Err(err),
+            _ => Err(CoerceError::InvalidType {
+                path: self.path.clone(),
+                expected: describe_union(schema),
+                found: match (found_text, &value) {
+                    (Some(text), _) => text,
+                    (None, Some(value)) => found(value),
+                    (None, None) => String::new(),
+                },
+            }),
+        }
+    }
+
+    /// Whether `branch` may take `value`: false only when its types cannot hold the value's
+    /// kind, whatever the conversion (a `null`, a list, an object for a string).
+    fn plausible(&self, branch: &'a Value, value: &Value) -> bool {
+        let branch = self.resolve(branch);
+        if self.path.is_root()
+            || ["anyOf", "oneOf", "enum", "const", ALIASES]
+                .iter()
+                .any(|k| branch.get(*k).is_some())
+        {
+            return true;
+        }
+        let types = type_names(branch);
+        types.is_empty()
+            || types.iter().any(|ty| match ty {
+                "null" => value.is_null(),
+                "object" => value.is_object() || value.is_string(),
+                "array" => !value.is_null(),
+                "string" => value.is_string() || value.is_number() || value.is_boolean(),
+                "integer" | "number" => value.is_number() || value.is_string(),
+                "boolean" => value.is_boolean() || value.is_number() || value.is_string(),
+                _ => true,
+            })
+    }
+
+    /// The error [`fit`](Self::fit) gives for a branch that is not [`plausible`](Self::plausible).
+    fn implausible(&self, branch: &'a Value, value: &Value) -> CoerceError {
+        let types = type_names(self.resolve(branch));
+        let expected = match types.iter().filter(|t| *t != "null").last() {
+            Some("boolean") => "true or false".to_owned(),
+            Some(ty) => article(ty),
+            None => types.iter().collect::<Vec<_>>().join(" or "),
+        };
+        self.invalid(expected, value)
     }
 
     /// Whether `value` carries the tag (a property with a `const`) that picks `branch`.
@@ -709,7 +835,7 @@ fn describe_union(schema: &Value) -> String {
 }
 
 fn accepts_null(schema: &Value) -> bool {
-    type_names(schema).contains(&"null")
+    type_names(schema).contains("null")
         || schema
             .get("enum")
             .and_then(Value::as_array)

@@ -62,7 +62,12 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
         let start = from + offset;
         let len = balanced_end(&text[start..]);
         let end = len.map_or(text.len(), |len| start + len);
-        push(&text[start..], Some(FixKind::ExtractedFromProse), len, &mut out);
+        push(
+            &text[start..],
+            Some(FixKind::ExtractedFromProse),
+            len,
+            &mut out,
+        );
         from = end.max(start + 1);
     }
     if out.len() > MAX_CANDIDATES {
