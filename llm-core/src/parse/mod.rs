@@ -10,6 +10,7 @@ mod extract;
 mod ignored;
 pub mod repair;
 mod stream;
+mod text;
 mod untyped;
 
 pub use error::{ParseError, ParseErrorKind};
@@ -238,6 +239,16 @@ trait Reader {
     /// follows it. `None` sends it down the repair path.
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Self::Out, usize)>;
 
+    /// The candidate repaired as text and read by serde, when that gives what the repair path
+    /// would (no coercion needed, no key left over). `None` sends it down the repair path.
+    fn repaired(
+        &self,
+        _candidate: extract::Candidate<'_>,
+        _limits: Limits,
+    ) -> Option<Result<(Parsed<Self::Out>, usize), ParseErrorKind>> {
+        None
+    }
+
     /// A repaired value fitted to the target; `text` is the candidate, read again only to
     /// explain an error.
     fn fit(
@@ -269,6 +280,36 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         }
         let end = candidate.end.or_else(|| extract::balanced_end(text))?;
         clean::<T>(&text[..end]).map(|value| (value, end))
+    }
+
+    fn repaired(
+        &self,
+        candidate: extract::Candidate<'_>,
+        limits: Limits,
+    ) -> Option<Result<(Parsed<T>, usize), ParseErrorKind>> {
+        if !self.fast {
+            return None;
+        }
+        let (json, mut fixes, len, members) = match repair::repair_text(candidate.text, limits) {
+            Ok(repaired) => repaired?,
+            Err(err) => return Some(Err(err.into())),
+        };
+        if let Some(members) = members
+            && placeholder(candidate, members, &fixes)
+        {
+            return Some(Err(ParseErrorKind::NoJson));
+        }
+        let value = clean::<T>(&json)?;
+        if let Some(kind) = candidate.how {
+            fixes.insert(
+                0,
+                Fix {
+                    kind,
+                    path: FieldPath::root(),
+                },
+            );
+        }
+        Some(Ok((Parsed { value, fixes }, len)))
     }
 
     fn fit(
@@ -427,17 +468,12 @@ fn read_candidate<R: Reader>(
     limits: Limits,
     reader: &R,
 ) -> Result<(Parsed<R::Out>, usize), ParseErrorKind> {
+    if let Some(read) = reader.repaired(candidate, limits) {
+        return read;
+    }
     let (value, mut fixes, len) = repair::repair_span(candidate.text, limits)?;
-    // `{name}` in a sentence is a placeholder, not JSON: every member of the object lacked both
-    // its colon and its value.
     if let Value::Object(map) = &value
-        && !map.is_empty()
-        && candidate.how == Some(FixKind::ExtractedFromProse)
-        && fixes
-            .iter()
-            .filter(|f| f.kind == FixKind::MissingValue)
-            .count()
-            >= map.len()
+        && placeholder(candidate, map.len(), &fixes)
     {
         return Err(ParseErrorKind::NoJson);
     }
@@ -453,6 +489,18 @@ fn read_candidate<R: Reader>(
     reader
         .fit(value, fixes, candidate.text, limits)
         .map(|parsed| (parsed, len))
+}
+
+/// `{name}` in a sentence is a placeholder, not JSON: every member of the object (of `members`)
+/// lacked both its colon and its value.
+fn placeholder(candidate: extract::Candidate<'_>, members: usize, fixes: &[Fix]) -> bool {
+    members > 0
+        && candidate.how == Some(FixKind::ExtractedFromProse)
+        && fixes
+            .iter()
+            .filter(|f| f.kind == FixKind::MissingValue)
+            .count()
+            >= members
 }
 
 /// Fits a repaired value to the schema, then deserializes it. On failure, `again` gives the

@@ -17,6 +17,7 @@
 
 use serde_json::{Map, Number, Value};
 
+use super::text::TextOut;
 use super::{Fix, FixKind};
 use crate::path::{FieldPath, PathSegment};
 
@@ -61,6 +62,16 @@ enum Frame {
         key: Option<String>,
     },
     Array(Vec<Value>),
+}
+
+impl Frame {
+    /// The key of the member being read, in an object.
+    fn key(&self) -> Option<&str> {
+        match self {
+            Frame::Object { key, .. } => key.as_deref(),
+            Frame::Array(_) => None,
+        }
+    }
 }
 
 /// What the reader expects next, between tokens.
@@ -199,6 +210,10 @@ pub struct Repairer {
     reported: usize,
     /// Bytes read when the root value completed.
     consumed: Option<usize>,
+    /// The value written as JSON text instead of built, when asked for (see [`repair_text`]).
+    text: Option<TextOut>,
+    /// A string buffer to reuse.
+    spare: String,
 }
 
 /// Progress of the root value's members while text streams in.
@@ -258,6 +273,8 @@ impl Repairer {
             events: None,
             reported: 0,
             consumed: None,
+            text: None,
+            spare: String::new(),
         }
     }
 
@@ -301,21 +318,28 @@ impl Repairer {
             rest = stripped;
         }
         let mut i = 0;
+        let bytes = rest.as_bytes();
         while i < rest.len() && !self.is_done() {
-            // Fast path inside strings: copy a run of plain characters at once.
-            if let Mode::Str(s) = &mut self.mode
-                && s.pending.is_none()
-                && matches!(s.escape, Escape::None)
-            {
-                let run = &rest[i..];
-                let end = run
-                    .find(|ch: char| ch == '\\' || ch < ' ' || is_quote(ch))
-                    .unwrap_or(run.len());
-                if end > 0 {
-                    s.push_str(&run[..end]);
-                    i += end;
+            match &mut self.mode {
+                // Fast path inside strings: copy a run of plain characters at once.
+                Mode::Str(s) if s.pending.is_none() && matches!(s.escape, Escape::None) => {
+                    let end = plain_run(&bytes[i..]);
+                    if end > 0 {
+                        s.push_str(&rest[i..i + end]);
+                        i += end;
+                        continue;
+                    }
+                }
+                // Whitespace between tokens changes nothing.
+                Mode::Between(_) if matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') => {
+                    self.started = true;
+                    i += 1;
+                    while matches!(bytes.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+                        i += 1;
+                    }
                     continue;
                 }
+                _ => {}
             }
             let Some(c) = rest[i..].chars().next() else {
                 break;
@@ -420,9 +444,12 @@ impl Repairer {
         let segments = self
             .stack
             .iter()
-            .filter_map(|frame| match frame {
+            .enumerate()
+            .filter_map(|(depth, frame)| match frame {
                 Frame::Object { key, .. } => key.clone().map(PathSegment::Key),
-                Frame::Array(items) => Some(PathSegment::Index(items.len())),
+                Frame::Array(items) => Some(PathSegment::Index(
+                    self.text.as_ref().map_or(items.len(), |t| t.index(depth)),
+                )),
             })
             .collect::<Vec<_>>();
         FieldPath::from(segments)
@@ -630,6 +657,12 @@ impl Repairer {
             Frame::Object { .. } => Expect::Key,
             Frame::Array(_) => Expect::Value,
         };
+        if let Some(text) = &mut self.text {
+            text.open(
+                self.stack.last().and_then(Frame::key),
+                expect == Expect::Key,
+            );
+        }
         self.stack.push(frame);
         self.mode = Mode::Between(expect);
     }
@@ -651,6 +684,13 @@ impl Repairer {
             // `{"a": 1, "b"}`: a key that never got a value.
             self.fix(FixKind::DroppedIncompleteMember);
         }
+        if let Some(text) = &mut self.text {
+            if self.stack.pop().is_some() {
+                text.close();
+                self.placed();
+            }
+            return;
+        }
         match self.stack.pop() {
             Some(Frame::Object { map, .. }) => self.complete(Value::Object(map)),
             Some(Frame::Array(items)) => self.complete(Value::Array(items)),
@@ -658,8 +698,38 @@ impl Repairer {
         }
     }
 
+    /// Text output: a value was written; the enclosing container moves on.
+    fn placed(&mut self) {
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(Value::Null);
+                self.mode = Mode::Between(Expect::Done);
+                return;
+            }
+            Some(Frame::Object { key, .. }) => {
+                if let Some(key) = key.take() {
+                    self.recycle(key);
+                }
+            }
+            Some(Frame::Array(_)) => {}
+        }
+        self.mode = Mode::Between(Expect::Next);
+    }
+
+    /// Keeps a string's buffer for the next string.
+    fn recycle(&mut self, mut buf: String) {
+        if buf.capacity() > self.spare.capacity() {
+            buf.clear();
+            self.spare = buf;
+        }
+    }
+
     /// A value is complete: put it where it belongs.
     fn complete(&mut self, value: Value) {
+        if let Some(text) = &mut self.text {
+            text.scalar(self.stack.last().and_then(Frame::key), &value);
+            return self.placed();
+        }
         if let (Some(events), [frame]) = (&mut self.events, self.stack.as_slice()) {
             let at = match frame {
                 Frame::Object { key, .. } => PathSegment::Key(key.clone().unwrap_or_default()),
@@ -705,7 +775,7 @@ impl Repairer {
         }
         self.mode = Mode::Str(Str {
             quote,
-            buf: String::new(),
+            buf: std::mem::take(&mut self.spare),
             key,
             escape: Escape::None,
             pending: None,
@@ -867,7 +937,13 @@ impl Repairer {
                 });
             }
             self.reported = 0;
-            self.complete(Value::String(text));
+            if let Some(out) = &mut self.text {
+                out.string(self.stack.last().and_then(Frame::key), &text);
+                self.recycle(text);
+                self.placed();
+            } else {
+                self.complete(Value::String(text));
+            }
         }
     }
 
@@ -926,6 +1002,14 @@ impl Repairer {
             return;
         }
         let value = self.classify(word);
+        if value.is_number()
+            && let Some(text) = &mut self.text
+            && is_json_number(word)
+            && word != "-0"
+        {
+            text.raw(self.stack.last().and_then(Frame::key), word);
+            return self.placed();
+        }
         self.complete(value);
     }
 
@@ -1033,6 +1117,69 @@ fn is_literal(word: &str) -> bool {
     )
 }
 
+/// How many bytes at the start of `bytes` a string copies as they are: up to a backslash, a
+/// quote (the typographic ones start with 0xE2), or a control character.
+fn plain_run(bytes: &[u8]) -> usize {
+    const LO: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HI: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(word);
+        let has = |b: u8| {
+            let x = word ^ (LO * u64::from(b));
+            x.wrapping_sub(LO) & !x & HI
+        };
+        let control = word.wrapping_sub(LO * 0x20) & !word & HI;
+        if control | has(b'\\') | has(b'"') | has(b'\'') | has(0xE2) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x20 || matches!(b, b'\\' | b'"' | b'\'' | 0xE2) {
+            return i;
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// Whether `word` is a number as JSON writes it.
+fn is_json_number(word: &str) -> bool {
+    let b = word.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let int_start = i;
+    let n = digits(&mut i);
+    if n == 0 || (n > 1 && b[int_start] == b'0') {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
 fn is_quote(c: char) -> bool {
     matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’')
 }
@@ -1068,6 +1215,33 @@ fn number(word: &str) -> Option<Number> {
         return Some(Number::from(n));
     }
     unsigned.parse::<f64>().ok().and_then(Number::from_f64)
+}
+
+/// A value read by [`repair_text`]: the repaired JSON, the fixes, how many bytes of the input
+/// it took, and how many members the root had if it is an object.
+pub(crate) type Repaired = (String, Vec<Fix>, usize, Option<usize>);
+
+/// [`repair_span`] writing the repaired value as JSON text instead of building it; `None` when
+/// the text would not stand for the same value (a key given twice).
+pub(crate) fn repair_text(text: &str, limits: Limits) -> Result<Option<Repaired>, RepairError> {
+    let mut repairer = Repairer::new(limits);
+    repairer.text = Some(TextOut::with_capacity(text.len()));
+    repairer.feed(text);
+    let consumed = repairer.consumed().unwrap_or(text.len());
+    if let Some(err) = repairer.error {
+        return Err(err);
+    }
+    if repairer.root.is_none() {
+        repairer.close_open_token();
+        repairer.close_open_containers();
+    }
+    match (repairer.root, repairer.text) {
+        (Some(_), Some(out)) if !out.failed => {
+            Ok(Some((out.out, repairer.fixes, consumed, out.root_members)))
+        }
+        (Some(_), _) => Ok(None),
+        (None, _) => Err(RepairError::NoValue),
+    }
 }
 
 /// Reads one JSON value from `text` the way [`Repairer`] does, in one call; also returns how many
