@@ -212,8 +212,8 @@ pub struct Repairer {
     consumed: Option<usize>,
     /// The value written as JSON text instead of built, when asked for (see [`repair_text`]).
     text: Option<TextOut>,
-    /// A string buffer to reuse.
-    spare: String,
+    /// String buffers to reuse.
+    spares: Vec<String>,
 }
 
 /// Progress of the root value's members while text streams in.
@@ -274,7 +274,7 @@ impl Repairer {
             reported: 0,
             consumed: None,
             text: None,
-            spare: String::new(),
+            spares: Vec::new(),
         }
     }
 
@@ -326,6 +326,20 @@ impl Repairer {
                     let end = plain_run(&bytes[i..]);
                     if end > 0 {
                         s.push_str(&rest[i..i + end]);
+                        i += end;
+                        continue;
+                    }
+                }
+                // Letters and digits inside an unquoted word end nothing.
+                Mode::Bare { buf, .. } => {
+                    let end = bytes[i..]
+                        .iter()
+                        .position(|b| {
+                            !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'_'))
+                        })
+                        .unwrap_or(bytes.len() - i);
+                    if end > 0 {
+                        buf.push_str(&rest[i..i + end]);
                         i += end;
                         continue;
                     }
@@ -476,7 +490,7 @@ impl Repairer {
                 _ => {
                     // A lone slash starts an unquoted value.
                     self.mode = Mode::Bare {
-                        buf: String::from("/"),
+                        buf: self.bare_buf('/'),
                         key: resume == Expect::Key,
                     };
                     self.step(c);
@@ -488,7 +502,7 @@ impl Repairer {
                     self.mode = Mode::LineComment(resume);
                 } else {
                     self.mode = Mode::Bare {
-                        buf: String::from("#"),
+                        buf: self.bare_buf('#'),
                         key: false,
                     };
                     self.step(c);
@@ -586,7 +600,7 @@ impl Repairer {
                     self.start_string(quote, false);
                 } else {
                     self.mode = Mode::Bare {
-                        buf: String::from(c),
+                        buf: self.bare_buf(c),
                         key: false,
                     };
                 }
@@ -614,7 +628,7 @@ impl Repairer {
                 } else {
                     self.fix(FixKind::UnquotedKey);
                     self.mode = Mode::Bare {
-                        buf: String::from(c),
+                        buf: self.bare_buf(c),
                         key: true,
                     };
                 }
@@ -716,12 +730,24 @@ impl Repairer {
         self.mode = Mode::Between(Expect::Next);
     }
 
-    /// Keeps a string's buffer for the next string.
+    /// Keeps a string's buffer for a later string.
     fn recycle(&mut self, mut buf: String) {
-        if buf.capacity() > self.spare.capacity() {
+        if self.spares.len() < 8 && buf.capacity() > 0 {
             buf.clear();
-            self.spare = buf;
+            self.spares.push(buf);
         }
+    }
+
+    /// An empty string buffer, reused if one is spare.
+    fn take_buf(&mut self) -> String {
+        self.spares.pop().unwrap_or_default()
+    }
+
+    /// A buffer for an unquoted word starting with `c`.
+    fn bare_buf(&mut self, c: char) -> String {
+        let mut buf = self.take_buf();
+        buf.push(c);
+        buf
     }
 
     /// A value is complete: put it where it belongs.
@@ -775,7 +801,7 @@ impl Repairer {
         }
         self.mode = Mode::Str(Str {
             quote,
-            buf: std::mem::take(&mut self.spare),
+            buf: self.take_buf(),
             key,
             escape: Escape::None,
             pending: None,
@@ -994,8 +1020,16 @@ impl Repairer {
     fn end_bare(&mut self, buf: String, key: bool) {
         let word = buf.trim();
         if key {
+            let name = word.trim_matches(|c| c == '"' || c == '\'');
+            let name = if name.len() == buf.len() {
+                buf
+            } else {
+                let name = name.to_owned();
+                self.recycle(buf);
+                name
+            };
             if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
-                *key = Some(word.trim_matches(|c| c == '"' || c == '\'').to_owned());
+                *key = Some(name);
             }
             self.report_key();
             self.mode = Mode::Between(Expect::Colon);
@@ -1008,8 +1042,10 @@ impl Repairer {
             && word != "-0"
         {
             text.raw(self.stack.last().and_then(Frame::key), word);
+            self.recycle(buf);
             return self.placed();
         }
+        self.recycle(buf);
         self.complete(value);
     }
 

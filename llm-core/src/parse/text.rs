@@ -145,27 +145,59 @@ fn hash(key: &str) -> u64 {
 /// `text` as a JSON string.
 fn write_string(out: &mut String, text: &str) {
     out.push('"');
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let escape = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0..=0x1f => "",
-            _ => continue,
+    let mut i = 0;
+    loop {
+        i += clean_run(&bytes[i..]);
+        let Some(&b) = bytes.get(i) else {
+            break;
         };
         out.push_str(&text[start..i]);
-        if escape.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
-        } else {
-            out.push_str(escape);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
         }
-        start = i + 1;
+        i += 1;
+        start = i;
     }
     out.push_str(&text[start..]);
     out.push('"');
+}
+
+/// How many bytes at the start of `bytes` a JSON string holds as they are (no quote, backslash
+/// or control character), eight at a time.
+fn clean_run(bytes: &[u8]) -> usize {
+    const LO: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HI: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(word);
+        let has = |b: u8| {
+            let x = word ^ (LO * u64::from(b));
+            x.wrapping_sub(LO) & !x & HI
+        };
+        let control = word.wrapping_sub(LO * 0x20) & !word & HI;
+        if control | has(b'"') | has(b'\\') != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x20 || b == b'"' || b == b'\\' {
+            return i;
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 #[cfg(test)]
