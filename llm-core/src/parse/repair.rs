@@ -344,6 +344,22 @@ impl Repairer {
                         continue;
                     }
                 }
+                // Inside a comment, only its end matters.
+                Mode::LineComment(_) | Mode::BlockComment { star: false, .. } => {
+                    let stop = if matches!(self.mode, Mode::LineComment(_)) {
+                        b'\n'
+                    } else {
+                        b'*'
+                    };
+                    let end = bytes[i..]
+                        .iter()
+                        .position(|&b| b == stop)
+                        .unwrap_or(bytes.len() - i);
+                    if end > 0 {
+                        i += end;
+                        continue;
+                    }
+                }
                 // Whitespace between tokens changes nothing.
                 Mode::Between(_) if matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') => {
                     self.started = true;
@@ -475,6 +491,29 @@ impl Repairer {
     }
 
     fn step(&mut self, c: char) {
+        // The modes without buffers change in place: moving the whole mode out and back costs
+        // more than the step itself.
+        match &mut self.mode {
+            Mode::Between(expect) => {
+                let expect = *expect;
+                return self.between(expect, c);
+            }
+            Mode::LineComment(resume) => {
+                if c == '\n' {
+                    self.mode = Mode::Between(*resume);
+                }
+                return;
+            }
+            Mode::BlockComment { resume, star } => {
+                if *star && c == '/' {
+                    self.mode = Mode::Between(*resume);
+                } else {
+                    *star = c == '*';
+                }
+                return;
+            }
+            _ => {}
+        }
         match std::mem::replace(&mut self.mode, Mode::Between(Expect::Done)) {
             Mode::Between(expect) => self.between(expect, c),
             Mode::Str(s) => self.in_string(s, c),
@@ -529,7 +568,9 @@ impl Repairer {
     }
 
     fn between(&mut self, expect: Expect, c: char) {
-        self.mode = Mode::Between(expect);
+        if !matches!(self.mode, Mode::Between(e) if e == expect) {
+            self.mode = Mode::Between(expect);
+        }
         if c.is_whitespace() || expect == Expect::Done {
             return;
         }
