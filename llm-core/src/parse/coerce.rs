@@ -140,6 +140,48 @@ pub(crate) fn coerce(
     cx.fit(value, root)
 }
 
+/// Fitting single values, for the text path: what [`coerce`] does to a value, given its path.
+pub(super) struct Fitter<'a> {
+    root: &'a Value,
+    defs: Option<&'a Map<String, Value>>,
+}
+
+impl<'a> Fitter<'a> {
+    /// A fitter for the root schema `root`.
+    pub(super) fn new(root: &'a Value) -> Self {
+        Self {
+            root,
+            defs: root.get("$defs").and_then(Value::as_object),
+        }
+    }
+
+    /// `schema` with its `$ref`s followed.
+    pub(super) fn resolve(&self, schema: &'a Value) -> &'a Value {
+        self.coercer(FieldPath::root(), &mut Vec::new())
+            .resolve(schema)
+    }
+
+    /// `value`, found at `path`, fitted to `schema`; fixes are added to `fixes`.
+    pub(super) fn fit(
+        &self,
+        value: Value,
+        schema: &'a Value,
+        path: FieldPath,
+        fixes: &mut Vec<Fix>,
+    ) -> Result<Value, CoerceError> {
+        self.coercer(path, fixes).fit(value, schema)
+    }
+
+    fn coercer<'f>(&self, path: FieldPath, fixes: &'f mut Vec<Fix>) -> Coercer<'a, 'f> {
+        Coercer {
+            root: self.root,
+            defs: self.defs,
+            path,
+            fixes,
+        }
+    }
+}
+
 struct Coercer<'a, 'f> {
     root: &'a Value,
     defs: Option<&'a Map<String, Value>>,
@@ -181,13 +223,13 @@ impl std::io::Write for Bounded {
 
 /// The JSON types a schema names in `type`, without allocating.
 #[derive(Clone, Copy)]
-enum Types<'a> {
+pub(super) enum Types<'a> {
     One(&'a str),
     Many(&'a [Value]),
 }
 
 impl<'a> Types<'a> {
-    fn iter(self) -> impl Iterator<Item = &'a str> {
+    pub(super) fn iter(self) -> impl Iterator<Item = &'a str> {
         let (one, many) = match self {
             Types::One(t) => (Some(t), &[][..]),
             Types::Many(ts) => (None, ts),
@@ -204,7 +246,7 @@ impl<'a> Types<'a> {
     }
 }
 
-fn type_names(schema: &Value) -> Types<'_> {
+pub(super) fn type_names(schema: &Value) -> Types<'_> {
     match schema.get("type") {
         Some(Value::String(t)) => Types::One(t.as_str()),
         Some(Value::Array(ts)) => Types::Many(ts),
@@ -834,7 +876,7 @@ fn describe_union(schema: &Value) -> String {
         )
 }
 
-fn accepts_null(schema: &Value) -> bool {
+pub(super) fn accepts_null(schema: &Value) -> bool {
     type_names(schema).contains("null")
         || schema
             .get("enum")

@@ -124,7 +124,7 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
-        i = skip_plain(bytes, i, &[b'"', b'{', b'}', b'[', b']']);
+        i = skip_plain(bytes, i, b"\"{}[]");
         let Some(&b) = bytes.get(i) else {
             break;
         };
@@ -133,7 +133,7 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
                 // To the closing quote, over escaped characters.
                 i += 1;
                 loop {
-                    i = skip_plain(bytes, i, &[b'"', b'\\']);
+                    i = skip_plain(bytes, i, b"\"\\");
                     match bytes.get(i) {
                         Some(b'\\') => i += 2,
                         Some(_) => break,

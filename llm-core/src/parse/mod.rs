@@ -9,6 +9,7 @@ mod error;
 mod extract;
 mod ignored;
 pub mod repair;
+mod retype;
 mod stream;
 mod text;
 mod untyped;
@@ -162,7 +163,7 @@ pub enum FixKind {
 pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
     let trimmed = raw.trim();
     let tried = trimmed.starts_with(['{', '[']);
-    if tried && let Some(value) = clean::<T>(trimmed) {
+    if tried && let Some(value) = clean::<T>(trimmed, false) {
         return Ok(Parsed {
             value,
             fixes: Vec::new(),
@@ -181,11 +182,18 @@ pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
 /// The fast path: `text` deserialized by serde alone, if that needs nothing to be fixed and
 /// loses nothing. A key serde would ignore may be a field written another way (`"Assignee"` for
 /// `assignee`), which only the slow path can match, so it sends the reply there.
-fn clean<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let ignored = std::cell::Cell::new(false);
+///
+/// With `maps`, a key given twice in a map (which serde keeps quietly and the repair path
+/// records as a fix) also sends it there. The whole reply is read without that check, as it
+/// always was; a candidate found in the reply is read with it, as the repair path read it.
+fn clean<T: DeserializeOwned>(text: &str, maps: bool) -> Option<T> {
+    let watch = ignored::Watch {
+        maps,
+        ..ignored::Watch::default()
+    };
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = ignored::deserialize(&mut de, &ignored).ok()?;
-    (de.end().is_ok() && !ignored.get()).then_some(value)
+    let value = ignored::deserialize(&mut de, &watch).ok()?;
+    (de.end().is_ok() && !watch.lost.get()).then_some(value)
 }
 
 /// [`parse`] for a reply received as bytes: bytes that are not UTF-8 are replaced with U+FFFD and
@@ -230,6 +238,9 @@ pub fn parse_with_schema<T: DeserializeOwned>(
     read_reply(raw, schema, limits, &reader)
 }
 
+/// A candidate read: the value and how many bytes of the candidate it took, or why not.
+type Read<T> = Result<(Parsed<T>, usize), ParseErrorKind>;
+
 /// How a candidate becomes the target: a serde attempt on clean text, and the repair path.
 trait Reader {
     /// The target type.
@@ -245,7 +256,7 @@ trait Reader {
         &self,
         _candidate: extract::Candidate<'_>,
         _limits: Limits,
-    ) -> Option<Result<(Parsed<Self::Out>, usize), ParseErrorKind>> {
+    ) -> Option<Read<Self::Out>> {
         None
     }
 
@@ -279,14 +290,10 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
             return None;
         }
         let end = candidate.end.or_else(|| extract::balanced_end(text))?;
-        clean::<T>(&text[..end]).map(|value| (value, end))
+        clean::<T>(&text[..end], true).map(|value| (value, end))
     }
 
-    fn repaired(
-        &self,
-        candidate: extract::Candidate<'_>,
-        limits: Limits,
-    ) -> Option<Result<(Parsed<T>, usize), ParseErrorKind>> {
+    fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<T>> {
         if !self.fast {
             return None;
         }
@@ -299,7 +306,19 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         {
             return Some(Err(ParseErrorKind::NoJson));
         }
-        let value = clean::<T>(&json)?;
+        let value = match clean::<T>(&json, true) {
+            Some(value) => value,
+            // Values that need converting (`"29"` for 29) are converted in the text.
+            None => {
+                let (json, more) = retype::coerce_text(&json, self.schema)?;
+                if more.is_empty() {
+                    return None;
+                }
+                let value = clean::<T>(&json, true)?;
+                fixes.extend(more);
+                value
+            }
+        };
         if let Some(kind) = candidate.how {
             fixes.insert(
                 0,

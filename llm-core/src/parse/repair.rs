@@ -1273,7 +1273,7 @@ fn opening_quote(c: char) -> Option<Quote> {
 
 /// A JSON number, also with a leading `+`, a leading or trailing `.`; not with leading zeros
 /// (`007` is more likely an identifier than seven).
-fn number(word: &str) -> Option<Number> {
+pub(super) fn number(word: &str) -> Option<Number> {
     let digits = word.trim_start_matches(['-', '+']);
     if digits.is_empty()
         || !digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')

@@ -135,8 +135,8 @@ impl TextOut {
     }
 }
 
-/// FNV-1a: keys are short, and a collision only costs the fast path.
-fn hash(key: &str) -> u64 {
+/// FNV-1a of a key: keys are short, and a collision only costs the fast path.
+pub(super) fn hash(key: &str) -> u64 {
     key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
