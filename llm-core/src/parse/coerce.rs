@@ -133,7 +133,7 @@ pub(crate) fn coerce(
 ) -> Result<Value, CoerceError> {
     let mut cx = Coercer {
         root,
-        defs: root.get("$defs").and_then(Value::as_object),
+        defs: kw(root, "$defs").and_then(Value::as_object),
         path: FieldPath::root(),
         fixes,
     };
@@ -151,7 +151,7 @@ impl<'a> Fitter<'a> {
     pub(super) fn new(root: &'a Value) -> Self {
         Self {
             root,
-            defs: root.get("$defs").and_then(Value::as_object),
+            defs: kw(root, "$defs").and_then(Value::as_object),
         }
     }
 
@@ -221,6 +221,16 @@ impl std::io::Write for Bounded {
     }
 }
 
+/// A keyword of a schema object. Schema objects have a few keys: comparing them costs less than
+/// hashing the key.
+pub(super) fn kw<'v>(schema: &'v Value, key: &str) -> Option<&'v Value> {
+    let map = schema.as_object()?;
+    if map.len() > 8 {
+        return map.get(key);
+    }
+    map.iter().find_map(|(k, v)| (k == key).then_some(v))
+}
+
 /// The JSON types a schema names in `type`, without allocating.
 #[derive(Clone, Copy)]
 pub(super) enum Types<'a> {
@@ -247,7 +257,7 @@ impl<'a> Types<'a> {
 }
 
 pub(super) fn type_names(schema: &Value) -> Types<'_> {
-    match schema.get("type") {
+    match kw(schema, "type") {
         Some(Value::String(t)) => Types::One(t.as_str()),
         Some(Value::Array(ts)) => Types::Many(ts),
         _ => Types::Many(&[]),
@@ -274,7 +284,7 @@ impl<'a> Coercer<'a, '_> {
         let mut schema = schema;
         // Bounded: a chain of refs longer than the number of definitions is a cycle.
         for _ in 0..=self.defs.map_or(0, Map::len) {
-            let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
+            let Some(reference) = kw(schema, "$ref").and_then(Value::as_str) else {
                 break;
             };
             let next = if reference == "#" {
@@ -294,7 +304,7 @@ impl<'a> Coercer<'a, '_> {
 
     fn fit(&mut self, value: Value, schema: &'a Value) -> Result<Value, CoerceError> {
         let schema = self.resolve(schema);
-        if let Some(Value::Array(branches)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
+        if let Some(Value::Array(branches)) = kw(schema, "anyOf").or_else(|| kw(schema, "oneOf")) {
             return self.fit_union(value, schema, branches);
         }
         let value = match value {
@@ -318,10 +328,10 @@ impl<'a> Coercer<'a, '_> {
             other => other,
         };
         let aliases = schema.get(ALIASES).and_then(Value::as_object);
-        if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+        if let Some(allowed) = kw(schema, "enum").and_then(Value::as_array) {
             return self.fit_enum(value, allowed, aliases);
         }
-        if let Some(constant) = schema.get("const") {
+        if let Some(constant) = kw(schema, "const") {
             return self.fit_enum(value, std::slice::from_ref(constant), aliases);
         }
         let types = type_names(schema);
@@ -353,14 +363,14 @@ impl<'a> Coercer<'a, '_> {
     /// Whether `schema` can hold a value of JSON type `ty` (or any value).
     fn accepts(&self, schema: &'a Value, ty: &str) -> bool {
         let schema = self.resolve(schema);
-        if let Some(Value::Array(branches)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
+        if let Some(Value::Array(branches)) = kw(schema, "anyOf").or_else(|| kw(schema, "oneOf")) {
             return branches.iter().any(|b| self.accepts(b, ty));
         }
-        if schema.get("enum").is_some() || schema.get("const").is_some() {
+        if kw(schema, "enum").is_some() || kw(schema, "const").is_some() {
             return false;
         }
         let types = type_names(schema);
-        types.is_empty() && schema.get("properties").is_none() || types.contains(ty)
+        types.is_empty() && kw(schema, "properties").is_none() || types.contains(ty)
     }
 
     fn fit_type(
@@ -449,8 +459,8 @@ impl<'a> Coercer<'a, '_> {
     }
 
     fn fit_array(&mut self, items: Vec<Value>, schema: &'a Value) -> Result<Value, CoerceError> {
-        let item_schema = schema.get("items");
-        let prefix = schema.get("prefixItems").and_then(Value::as_array);
+        let item_schema = kw(schema, "items");
+        let prefix = kw(schema, "prefixItems").and_then(Value::as_array);
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
             let item_schema = prefix.and_then(|p| p.get(i)).or(item_schema);
@@ -471,8 +481,7 @@ impl<'a> Coercer<'a, '_> {
         schema: &'a Value,
     ) -> Result<Value, CoerceError> {
         static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
-        let props: &'a Map<String, Value> = schema
-            .get("properties")
+        let props: &'a Map<String, Value> = kw(schema, "properties")
             .and_then(Value::as_object)
             .unwrap_or(&EMPTY);
         let aliases = schema.get(ALIASES).and_then(Value::as_object);
@@ -480,8 +489,7 @@ impl<'a> Coercer<'a, '_> {
         // an object, where the type has required fields.
         if self.path.is_root()
             && map.len() == 1
-            && schema
-                .get("required")
+            && kw(schema, "required")
                 .and_then(Value::as_array)
                 .is_some_and(|r| !r.is_empty())
             && let Some((key, inner)) = map.iter().next()
@@ -514,7 +522,7 @@ impl<'a> Coercer<'a, '_> {
                 .collect();
         }
         // `null` for a field that has a serde default and cannot be null: the default applies.
-        let required = schema.get("required").and_then(Value::as_array);
+        let required = kw(schema, "required").and_then(Value::as_array);
         let is_required = |k: &str| required.is_some_and(|r| r.iter().any(|n| n == k));
         let nulls: Vec<String> = map
             .iter()
@@ -546,14 +554,14 @@ impl<'a> Coercer<'a, '_> {
                     };
                     out.insert(key, fitted?);
                 }
-                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                None if kw(schema, "additionalProperties") == Some(&Value::Bool(false)) => {
                     return Err(CoerceError::UnknownField {
                         path: self.path.clone(),
                         field: key,
                     });
                 }
                 None => {
-                    let fitted = match schema.get("additionalProperties").filter(|s| s.is_object())
+                    let fitted = match kw(schema, "additionalProperties").filter(|s| s.is_object())
                     {
                         Some(values) => {
                             self.path.push(PathSegment::Key(key.clone()));
@@ -567,8 +575,7 @@ impl<'a> Coercer<'a, '_> {
                 }
             }
         }
-        for required in schema
-            .get("required")
+        for required in kw(schema, "required")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -639,7 +646,7 @@ impl<'a> Coercer<'a, '_> {
         }
         let tagged = branches
             .iter()
-            .any(|b| self.resolve(b).get("properties").is_some());
+            .any(|b| kw(self.resolve(b), "properties").is_some());
         // Branches that cannot take the value whatever the conversion (`null` for an object) are
         // not tried; the last branch that can takes the value itself, the others a copy.
         let last = branches.iter().rposition(|b| self.plausible(b, &value));
@@ -759,11 +766,11 @@ impl<'a> Coercer<'a, '_> {
     /// Whether `value` carries the tag (a property with a `const`) that picks `branch`.
     fn tag_selects(&self, branch: &'a Value, value: &Value) -> bool {
         let branch = self.resolve(branch);
-        let Some(props) = branch.get("properties").and_then(Value::as_object) else {
+        let Some(props) = kw(branch, "properties").and_then(Value::as_object) else {
             return false;
         };
         props.iter().any(|(key, prop)| {
-            let Some(tag) = prop.get("const").and_then(Value::as_str) else {
+            let Some(tag) = kw(prop, "const").and_then(Value::as_str) else {
                 return false;
             };
             match value.get(key).and_then(Value::as_str) {
@@ -772,9 +779,8 @@ impl<'a> Coercer<'a, '_> {
                 None => false,
             }
         }) || (props.len() == 1
-            && props.values().all(|p| p.get("const").is_none())
-            && branch
-                .get("required")
+            && props.values().all(|p| kw(p, "const").is_none())
+            && kw(branch, "required")
                 .and_then(Value::as_array)
                 .is_some_and(|r| r.len() == 1)
             && props.keys().all(|k| value.get(k).is_some()))
@@ -867,8 +873,7 @@ fn article(ty: &str) -> String {
 }
 
 fn describe_union(schema: &Value) -> String {
-    schema
-        .get("description")
+    kw(schema, "description")
         .and_then(Value::as_str)
         .map_or_else(
             || "one of the allowed shapes".to_owned(),
@@ -878,14 +883,13 @@ fn describe_union(schema: &Value) -> String {
 
 pub(super) fn accepts_null(schema: &Value) -> bool {
     type_names(schema).contains("null")
-        || schema
-            .get("enum")
+        || kw(schema, "enum")
             .and_then(Value::as_array)
             .is_some_and(|e| e.contains(&Value::Null))
         || ["anyOf", "oneOf"].iter().any(|k| {
             schema.get(*k).and_then(Value::as_array).is_some_and(|bs| {
                 bs.iter()
-                    .any(|b| b.get("type").and_then(Value::as_str) == Some("null"))
+                    .any(|b| kw(b, "type").and_then(Value::as_str) == Some("null"))
             })
         })
 }
@@ -928,6 +932,30 @@ fn truthiness(value: &Value) -> Option<bool> {
 /// A number in a string: `"5"`, `" 5 "`, `"$1,234.56"`, `"-$5"`, `"12.50 usd"`, `"USD 12.50"`,
 /// `"12%"`. Ambiguous separators (`"1,23"`, `"1 234,5"`) are refused.
 fn parse_number(text: &str) -> Option<Number> {
+    // Digits with an optional sign and fraction (`"29"`, `"-4.50"`): read as the general case
+    // below would, without its copies.
+    let b = text.as_bytes();
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    let dot = digits.iter().position(|&c| c == b'.');
+    let plain = !digits.is_empty()
+        && digits
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || Some(i) == dot)
+        && dot.is_none_or(|d| d > 0 && d + 1 < digits.len());
+    if plain {
+        if let Ok(n) = text.parse::<i64>() {
+            return Some(Number::from(n));
+        }
+        if let Ok(n) = text.parse::<u64>() {
+            return Some(Number::from(n));
+        }
+        return text
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .and_then(Number::from_f64);
+    }
     let t = text.trim();
     let (negative, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest.trim_start()),

@@ -398,14 +398,20 @@ fn read_reply<R: Reader>(
     // (start, end) of each candidate that parsed, in the reply.
     let mut parsed: Vec<(usize, usize, Parsed<R::Out>)> = Vec::new();
     let mut error: Option<(usize, ParseErrorKind)> = None;
+    // Candidates that parsed to an object or array closed before their text ended: a longer
+    // candidate from the same start reads the same value with the same fixes, then more text.
+    let mut closed: Vec<(usize, &str)> = Vec::new();
     for candidate in found {
         let start = (candidate.text.as_ptr() as usize).saturating_sub(raw.as_ptr() as usize);
         // A candidate can only beat one that starts at the same place with fewer fixes, and one
         // found in the text has at least one.
         if candidate.how.is_some()
-            && parsed
+            && (parsed
                 .iter()
                 .any(|(s, _, p)| *s == start && p.fixes.len() <= 1)
+                || closed
+                    .iter()
+                    .any(|(s, text)| *s == start && candidate.text.starts_with(text)))
         {
             continue;
         }
@@ -414,7 +420,22 @@ fn read_reply<R: Reader>(
             None => read_candidate(candidate, limits, reader),
         };
         match read {
-            Ok((value, len)) => parsed.push((start, start + len, value)),
+            Ok((value, len)) => {
+                if candidate.text.starts_with(['{', '['])
+                    && !value.fixes.iter().any(|f| {
+                        matches!(
+                            f.kind,
+                            FixKind::ClosedString
+                                | FixKind::CompletedLiteral
+                                | FixKind::ClosedContainer
+                                | FixKind::DroppedIncompleteMember
+                        )
+                    })
+                {
+                    closed.push((start, candidate.text));
+                }
+                parsed.push((start, start + len, value));
+            }
             Err(kind) => {
                 if error
                     .as_ref()

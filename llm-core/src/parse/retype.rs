@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::Fix;
-use super::coerce::{Fitter, accepts_null, type_names};
+use super::coerce::{Fitter, accepts_null, kw, type_names};
 use super::repair::number;
 use crate::output::schema::ALIASES;
 use crate::path::{FieldPath, PathSegment};
@@ -82,7 +82,7 @@ impl<'a, 'j> Walk<'a, 'j> {
         };
         for _ in 0..MAX_UNWRAP {
             schema = self.fit.resolve(schema);
-            if schema.get("enum").is_some() || schema.get("const").is_some() {
+            if kw(schema, "enum").is_some() || kw(schema, "const").is_some() {
                 return None;
             }
             if let Some(branches) = union(schema) {
@@ -112,14 +112,14 @@ impl<'a, 'j> Walk<'a, 'j> {
     fn object(&mut self, schema: Option<&'a Value>) -> Option<()> {
         self.pos += 1;
         let props = schema
-            .and_then(|s| s.get("properties"))
+            .and_then(|s| kw(s, "properties"))
             .and_then(Value::as_object);
         let aliases = schema
             .and_then(|s| s.get(ALIASES))
             .and_then(Value::as_object);
-        let additional = schema.and_then(|s| s.get("additionalProperties"));
+        let additional = schema.and_then(|s| kw(s, "additionalProperties"));
         let required = schema
-            .and_then(|s| s.get("required"))
+            .and_then(|s| kw(s, "required"))
             .and_then(Value::as_array);
         loop {
             match self.bytes.get(self.pos)? {
@@ -175,9 +175,9 @@ impl<'a, 'j> Walk<'a, 'j> {
 
     fn array(&mut self, schema: Option<&'a Value>) -> Option<()> {
         self.pos += 1;
-        let items = schema.and_then(|s| s.get("items"));
+        let items = schema.and_then(|s| kw(s, "items"));
         let prefix = schema
-            .and_then(|s| s.get("prefixItems"))
+            .and_then(|s| kw(s, "prefixItems"))
             .and_then(Value::as_array);
         let mut index = 0;
         loop {
@@ -293,9 +293,8 @@ impl<'a, 'j> Walk<'a, 'j> {
 }
 
 fn union(schema: &Value) -> Option<&[Value]> {
-    schema
-        .get("anyOf")
-        .or_else(|| schema.get("oneOf"))
+    kw(schema, "anyOf")
+        .or_else(|| kw(schema, "oneOf"))
         .and_then(Value::as_array)
         .map(Vec::as_slice)
 }
@@ -306,20 +305,20 @@ fn null_only(schema: &Value) -> bool {
     types.iter().next().is_some()
         && types.iter().all(|t| t == "null")
         && union(schema).is_none()
-        && schema.get("enum").is_none()
+        && kw(schema, "enum").is_none()
 }
 
 /// Whether the scalar `token` fits `schema` as it is: what the tree path would keep unchanged
 /// without a fix. False when unsure; the fitter then decides.
 fn fits(schema: &Value, token: &str) -> bool {
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+    if let Some(allowed) = kw(schema, "enum").and_then(Value::as_array) {
         let plain = token
             .strip_prefix('"')
             .and_then(|t| t.strip_suffix('"'))
             .filter(|t| !t.contains('\\'));
         return plain.is_some_and(|t| allowed.iter().any(|a| a.as_str() == Some(t)));
     }
-    if schema.get("const").is_some() {
+    if kw(schema, "const").is_some() {
         return false;
     }
     let types = type_names(schema);
