@@ -360,14 +360,22 @@ impl Repairer {
                         continue;
                     }
                 }
-                // Whitespace between tokens changes nothing.
-                Mode::Between(_) if matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') => {
-                    self.started = true;
-                    i += 1;
-                    while matches!(bytes.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+                Mode::Between(expect) => {
+                    let expect = *expect;
+                    // Whitespace between tokens changes nothing.
+                    if matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') {
+                        self.started = true;
                         i += 1;
+                        while matches!(bytes.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+                            i += 1;
+                        }
+                        continue;
                     }
-                    continue;
+                    if let Some(next) = self.plain_token(expect, rest, i) {
+                        self.started = true;
+                        i = next;
+                        continue;
+                    }
                 }
                 _ => {}
             }
@@ -385,6 +393,80 @@ impl Repairer {
             self.note_trailing(&rest[i..]);
         }
         self.report_text();
+    }
+
+    /// A key or value that needs no repair, read at once: a double-quoted key, a double-quoted
+    /// string followed by what ends it, a number or literal followed by what ends it. Returns
+    /// where reading goes on, or `None` to read `rest[i..]` a character at a time (which does
+    /// the same for these tokens, more slowly).
+    fn plain_token(&mut self, expect: Expect, rest: &str, i: usize) -> Option<usize> {
+        let bytes = rest.as_bytes();
+        // At the root, where the value ends decides how much of the input it took.
+        if self.stack.is_empty() || !matches!(expect, Expect::Key | Expect::Value) {
+            return None;
+        }
+        let first = *bytes.get(i)?;
+        if first == b'"' {
+            let close = i + 1 + plain_run(&bytes[i + 1..]);
+            if bytes.get(close) != Some(&b'"') {
+                return None;
+            }
+            let text = &rest[i + 1..close];
+            if expect == Expect::Key {
+                // A quote always ends a key.
+                if !matches!(self.stack.last(), Some(Frame::Object { .. })) {
+                    return None;
+                }
+                self.after_comma = false;
+                self.reported = 0;
+                let mut buf = self.take_buf();
+                buf.push_str(text);
+                if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
+                    *key = Some(buf);
+                }
+                self.report_key();
+                self.mode = Mode::Between(Expect::Colon);
+                return Some(close + 1);
+            }
+            // A closing quote ends a value when a comma, a bracket or a colon follows it.
+            let mut next = close + 1;
+            while matches!(bytes.get(next), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+                next += 1;
+            }
+            if !matches!(bytes.get(next), Some(b',' | b'}' | b']' | b':')) {
+                return None;
+            }
+            self.after_comma = false;
+            self.reported = 0;
+            let mut buf = self.take_buf();
+            buf.push_str(text);
+            self.end_string(Str {
+                quote: Quote::Double,
+                buf,
+                key: false,
+                escape: Escape::None,
+                pending: None,
+                high: None,
+            });
+            return Some(next);
+        }
+        if expect != Expect::Value
+            || !(first.is_ascii_alphanumeric() || matches!(first, b'-' | b'.' | b'+'))
+        {
+            return None;
+        }
+        let end = i + bytes[i..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'_')))
+            .unwrap_or(bytes.len() - i);
+        if !matches!(bytes.get(end), Some(b',' | b'}' | b']' | b'\n')) {
+            return None;
+        }
+        self.after_comma = false;
+        let mut buf = self.take_buf();
+        buf.push_str(&rest[i..end]);
+        self.end_bare(buf, false);
+        Some(end)
     }
 
     /// Reports the new text of a string member of the root object that is still open.
