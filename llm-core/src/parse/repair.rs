@@ -406,12 +406,17 @@ impl Repairer {
             return None;
         }
         let first = *bytes.get(i)?;
-        if first == b'"' {
+        if first == b'"' || first == b'\'' {
             let close = i + 1 + plain_run(&bytes[i + 1..]);
-            if bytes.get(close) != Some(&b'"') {
+            if bytes.get(close) != Some(&first) {
                 return None;
             }
             let text = &rest[i + 1..close];
+            let quote = if first == b'"' {
+                Quote::Double
+            } else {
+                Quote::Single
+            };
             if expect == Expect::Key {
                 // A quote always ends a key.
                 if !matches!(self.stack.last(), Some(Frame::Object { .. })) {
@@ -419,6 +424,9 @@ impl Repairer {
                 }
                 self.after_comma = false;
                 self.reported = 0;
+                if quote == Quote::Single {
+                    self.fix(FixKind::SingleQuotes);
+                }
                 let mut buf = self.take_buf();
                 buf.push_str(text);
                 if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
@@ -438,10 +446,13 @@ impl Repairer {
             }
             self.after_comma = false;
             self.reported = 0;
+            if quote == Quote::Single {
+                self.fix(FixKind::SingleQuotes);
+            }
             let mut buf = self.take_buf();
             buf.push_str(text);
             self.end_string(Str {
-                quote: Quote::Double,
+                quote,
                 buf,
                 key: false,
                 escape: Escape::None,
@@ -450,15 +461,26 @@ impl Repairer {
             });
             return Some(next);
         }
-        if expect != Expect::Value
-            || !(first.is_ascii_alphanumeric() || matches!(first, b'-' | b'.' | b'+'))
-        {
-            return None;
-        }
+        let word = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'_');
         let end = i + bytes[i..]
             .iter()
-            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'_')))
+            .position(|b| !word(b))
             .unwrap_or(bytes.len() - i);
+        if expect == Expect::Key {
+            // An unquoted key, right before its colon.
+            if !(first.is_ascii_alphabetic() || first == b'_') || bytes.get(end) != Some(&b':') {
+                return None;
+            }
+            self.after_comma = false;
+            self.fix(FixKind::UnquotedKey);
+            let mut buf = self.take_buf();
+            buf.push_str(&rest[i..end]);
+            self.end_bare(buf, true);
+            return Some(end);
+        }
+        if !(first.is_ascii_alphanumeric() || matches!(first, b'-' | b'.' | b'+')) {
+            return None;
+        }
         if !matches!(bytes.get(end), Some(b',' | b'}' | b']' | b'\n')) {
             return None;
         }
@@ -553,17 +575,18 @@ impl Repairer {
     }
 
     fn path(&self) -> FieldPath {
-        let segments = self
-            .stack
-            .iter()
-            .enumerate()
-            .filter_map(|(depth, frame)| match frame {
-                Frame::Object { key, .. } => key.clone().map(PathSegment::Key),
-                Frame::Array(items) => Some(PathSegment::Index(
+        let mut segments = Vec::with_capacity(self.stack.len());
+        for (depth, frame) in self.stack.iter().enumerate() {
+            match frame {
+                Frame::Object { key: Some(key), .. } => {
+                    segments.push(PathSegment::Key(key.clone()));
+                }
+                Frame::Object { key: None, .. } => {}
+                Frame::Array(items) => segments.push(PathSegment::Index(
                     self.text.as_ref().map_or(items.len(), |t| t.index(depth)),
                 )),
-            })
-            .collect::<Vec<_>>();
+            }
+        }
         FieldPath::from(segments)
     }
 
