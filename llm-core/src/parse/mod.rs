@@ -483,6 +483,29 @@ fn read_reply<R: Reader>(
     }
 }
 
+/// Reads `text` (which starts with `{` or `[`) whole, the way a candidate of [`parse`] is read:
+/// for [`StreamParser::finish`].
+fn read_text<T: LlmOutput>(text: &str, limits: Limits) -> Result<Parsed<T>, ParseErrorKind> {
+    let schema = schema_of::<T>();
+    let reader = Typed::<T> {
+        schema: &schema,
+        fast: true,
+        tried: None,
+        _target: std::marker::PhantomData,
+    };
+    let candidate = extract::Candidate {
+        text,
+        how: None,
+        end: None,
+    };
+    if limits.max_depth >= Limits::default().max_depth
+        && let Some((value, len)) = reader.clean(candidate)
+    {
+        return Ok(clean_parsed(value, candidate, len));
+    }
+    read_candidate(candidate, limits, &reader).map(|(parsed, _)| parsed)
+}
+
 /// A candidate serde read whole: the fixes the repair path would have recorded (how it was
 /// found, and text after the value).
 fn clean_parsed<T>(value: T, candidate: extract::Candidate<'_>, len: usize) -> Parsed<T> {

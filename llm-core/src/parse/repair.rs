@@ -214,6 +214,9 @@ pub struct Repairer {
     text: Option<TextOut>,
     /// String buffers to reuse.
     spares: Vec<String>,
+    /// Whether a root member's value moves into its [`Event::Complete`] instead of being copied
+    /// (the tree then holds `null` in its place).
+    move_members: bool,
 }
 
 /// Progress of the root value's members while text streams in.
@@ -275,6 +278,7 @@ impl Repairer {
             consumed: None,
             text: None,
             spares: Vec::new(),
+            move_members: false,
         }
     }
 
@@ -284,6 +288,21 @@ impl Repairer {
             events: Some(Vec::new()),
             ..Self::new(limits)
         }
+    }
+
+    /// A reader reporting [`Event`]s whose values move into the events: the tree it builds has
+    /// `null` for every member of the root, so [`finish`](Self::finish) and
+    /// [`snapshot`](Self::snapshot) are no use; for a caller that keeps the text.
+    pub(crate) fn with_moved_events(limits: Limits) -> Self {
+        Self {
+            move_members: true,
+            ..Self::with_events(limits)
+        }
+    }
+
+    /// The error that stopped reading, if one did.
+    pub(crate) fn error(&self) -> Option<RepairError> {
+        self.error
     }
 
     /// The events since the last call. Each member's value is reported once, so the total work
@@ -907,11 +926,20 @@ impl Repairer {
                 Frame::Object { key, .. } => PathSegment::Key(key.clone().unwrap_or_default()),
                 Frame::Array(items) => PathSegment::Index(items.len()),
             };
+            if self.move_members {
+                events.push(Event::Complete { at, value });
+                return self.complete_in_place(Value::Null);
+            }
             events.push(Event::Complete {
                 at,
                 value: value.clone(),
             });
         }
+        self.complete_in_place(value);
+    }
+
+    /// Puts a completed value in its container (or makes it the root).
+    fn complete_in_place(&mut self, value: Value) {
         match self.stack.last_mut() {
             None => {
                 self.root = Some(value);
