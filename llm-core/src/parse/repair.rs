@@ -403,8 +403,12 @@ impl Repairer {
                 }
                 _ => {}
             }
-            let Some(c) = rest[i..].chars().next() else {
-                break;
+            let c = match bytes[i] {
+                b if b.is_ascii() => char::from(b),
+                _ => match rest[i..].chars().next() {
+                    Some(c) => c,
+                    None => break,
+                },
             };
             i += c.len_utf8();
             self.started = true;
