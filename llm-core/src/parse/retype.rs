@@ -30,7 +30,9 @@ pub(super) fn coerce_text(json: &str, schema: &Value) -> Option<(String, Vec<Fix
         fit: Fitter::new(schema),
         path: Vec::new(),
         fixes: Vec::new(),
+        depth: 0,
     };
+
     walk.value(Some(schema))?;
     if walk.copied == 0 {
         return Some((json.to_owned(), walk.fixes));
@@ -54,24 +56,36 @@ struct Walk<'a, 'j> {
     fit: Fitter<'a>,
     path: Vec<Seg<'j>>,
     fixes: Vec<Fix>,
+    /// Containers open.
+    depth: usize,
 }
+
+/// Deepest nesting walked: the walk recurses along the text (serde's own limit is lower).
+const MAX_DEPTH: usize = 128;
 
 /// How many `anyOf`/`$ref` levels are followed to find the one shape of a value.
 const MAX_UNWRAP: usize = 16;
 
 impl<'a, 'j> Walk<'a, 'j> {
     fn value(&mut self, schema: Option<&'a Value>) -> Option<()> {
-        match self.bytes.get(self.pos)? {
-            b'{' => {
-                let schema = self.container(schema, "object")?;
-                self.object(schema)
-            }
-            b'[' => {
-                let schema = self.container(schema, "array")?;
-                self.array(schema)
-            }
-            _ => self.scalar(schema),
+        let object = match self.bytes.get(self.pos)? {
+            b'{' => true,
+            b'[' => false,
+            _ => return self.scalar(schema),
+        };
+        if self.depth >= MAX_DEPTH {
+            return None;
         }
+        self.depth += 1;
+        let read = if object {
+            let schema = self.container(schema, "object")?;
+            self.object(schema)
+        } else {
+            let schema = self.container(schema, "array")?;
+            self.array(schema)
+        };
+        self.depth -= 1;
+        read
     }
 
     /// The schema an object or array is read with: `None` when the schema takes it as it is,
@@ -340,5 +354,65 @@ fn fits(schema: &Value, token: &str) -> bool {
             }
             _ => false,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::FixKind;
+    use serde_json::json;
+
+    #[test]
+    fn scalars_are_converted_in_place_with_their_paths() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "qty": {"type": "integer"},
+                "paid": {"type": "boolean"},
+                "status": {"type": "string", "enum": ["draft", "sent"]},
+                "lines": {"type": "array", "items": {"type": "number"}},
+                "note": {"anyOf": [{"type": "string"}, {"type": "null"}]}
+            },
+            "required": ["qty"]
+        });
+        let (text, fixes) = coerce_text(
+            r#"{"qty":"29","paid":"yes","status":"DRAFT","lines":[1,"2.5"],"note":null}"#,
+            &schema,
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            r#"{"qty":29,"paid":true,"status":"draft","lines":[1,2.5],"note":null}"#
+        );
+        let fixes: Vec<(FixKind, String)> = fixes
+            .into_iter()
+            .map(|f| (f.kind, f.path.to_string()))
+            .collect();
+        assert_eq!(
+            fixes,
+            [
+                (FixKind::StringToNumber, "qty".to_owned()),
+                (FixKind::ToBool, "paid".to_owned()),
+                (FixKind::EnumCase, "status".to_owned()),
+                (FixKind::StringToNumber, "lines[1]".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_only_the_tree_path_does_gives_up() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"tags": {"type": "array", "items": {"type": "string"}}}
+        });
+        // A key to rename, a single value for a list.
+        assert!(coerce_text(r#"{"Tags":["a"]}"#, &schema).is_none());
+        assert_eq!(
+            coerce_text(r#"{"tags":"a"}"#, &schema).map(|(t, _)| t),
+            Some(r#"{"tags":["a"]}"#.to_owned())
+        );
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(coerce_text(&deep, &json!({"type": "array", "items": {"$ref": "#"}})).is_none());
     }
 }
