@@ -296,8 +296,9 @@ impl Repairer {
     }
 
     /// A reader reporting [`Event`]s whose values move into the events: the tree it builds has
-    /// `null` for every member of the root, so [`finish`](Self::finish) and
-    /// [`snapshot`](Self::snapshot) are no use; for a caller that keeps the text.
+    /// `null` for every member of the root and it records no fixes, so
+    /// [`finish`](Self::finish), [`snapshot`](Self::snapshot) and [`fixes`](Self::fixes) are no
+    /// use; for a caller that keeps the text and reads it again at the end.
     pub(crate) fn with_moved_events(limits: Limits) -> Self {
         Self {
             move_members: true,
@@ -523,6 +524,10 @@ impl Repairer {
     }
 
     fn fix(&mut self, kind: FixKind) {
+        // The stream parser reads its text again to finish, and never asks for these.
+        if self.move_members {
+            return;
+        }
         let path = self.path();
         self.fixes.push(Fix { kind, path });
     }
@@ -860,14 +865,28 @@ impl Repairer {
                 return;
             }
             Some(Frame::Array(items)) => items.push(value),
-            Some(Frame::Object { map, key }) => {
+            Some(Frame::Object { key, .. }) => {
                 let key = key.take().unwrap_or_default();
-                if map.insert(key, value).is_some() {
+                let key = self.exact(key);
+                if let Some(Frame::Object { map, .. }) = self.stack.last_mut()
+                    && map.insert(key, value).is_some()
+                {
                     self.fix(FixKind::DuplicateKey);
                 }
             }
         }
         self.mode = Mode::Between(Expect::Next);
+    }
+
+    /// A string the tree keeps: copied to its exact size when its buffer grew larger (text fed in
+    /// small chunks grows it several times), the buffer kept for the next string.
+    fn exact(&mut self, buf: String) -> String {
+        if buf.capacity() == buf.len() {
+            return buf;
+        }
+        let exact = String::from(buf.as_str());
+        self.recycle(buf);
+        exact
     }
 
     /// A key of the root object was read.
@@ -1055,6 +1074,7 @@ impl Repairer {
                 self.recycle(text);
                 self.placed();
             } else {
+                let text = self.exact(text);
                 self.complete(Value::String(text));
             }
         }
