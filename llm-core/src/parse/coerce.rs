@@ -133,11 +133,53 @@ pub(crate) fn coerce(
 ) -> Result<Value, CoerceError> {
     let mut cx = Coercer {
         root,
-        defs: root.get("$defs").and_then(Value::as_object),
+        defs: kw(root, "$defs").and_then(Value::as_object),
         path: FieldPath::root(),
         fixes,
     };
     cx.fit(value, root)
+}
+
+/// Fitting single values, for the text path: what [`coerce`] does to a value, given its path.
+pub(super) struct Fitter<'a> {
+    root: &'a Value,
+    defs: Option<&'a Map<String, Value>>,
+}
+
+impl<'a> Fitter<'a> {
+    /// A fitter for the root schema `root`.
+    pub(super) fn new(root: &'a Value) -> Self {
+        Self {
+            root,
+            defs: kw(root, "$defs").and_then(Value::as_object),
+        }
+    }
+
+    /// `schema` with its `$ref`s followed.
+    pub(super) fn resolve(&self, schema: &'a Value) -> &'a Value {
+        self.coercer(FieldPath::root(), &mut Vec::new())
+            .resolve(schema)
+    }
+
+    /// `value`, found at `path`, fitted to `schema`; fixes are added to `fixes`.
+    pub(super) fn fit(
+        &self,
+        value: Value,
+        schema: &'a Value,
+        path: FieldPath,
+        fixes: &mut Vec<Fix>,
+    ) -> Result<Value, CoerceError> {
+        self.coercer(path, fixes).fit(value, schema)
+    }
+
+    fn coercer<'f>(&self, path: FieldPath, fixes: &'f mut Vec<Fix>) -> Coercer<'a, 'f> {
+        Coercer {
+            root: self.root,
+            defs: self.defs,
+            path,
+            fixes,
+        }
+    }
 }
 
 struct Coercer<'a, 'f> {
@@ -147,15 +189,78 @@ struct Coercer<'a, 'f> {
     fixes: &'f mut Vec<Fix>,
 }
 
+/// The value as a short JSON excerpt. Only the start is written: a large value costs no more
+/// than a small one.
 fn found(value: &Value) -> String {
-    excerpt(&value.to_string(), 60)
+    const MAX: usize = 60;
+    let mut out = Bounded(Vec::new());
+    // `Bounded` refuses to take more once it holds enough for the excerpt: the error is the
+    // expected way to stop.
+    let _ = serde_json::to_writer(&mut out, value);
+    excerpt(&String::from_utf8_lossy(&out.0), MAX)
 }
 
-fn type_names(schema: &Value) -> Vec<&str> {
-    match schema.get("type") {
-        Some(Value::String(t)) => vec![t.as_str()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
+/// A writer that keeps the first bytes, enough for more than 60 characters.
+struct Bounded(Vec<u8>);
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // 4 bytes a character at most, and one more character to know the text was longer.
+        const KEEP: usize = 4 * 62;
+        let room = KEEP.saturating_sub(self.0.len());
+        if room == 0 {
+            return Err(std::io::Error::other("enough"));
+        }
+        let n = buf.len().min(room);
+        self.0.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A keyword of a schema object. Schema objects have a few keys: comparing them costs less than
+/// hashing the key.
+pub(super) fn kw<'v>(schema: &'v Value, key: &str) -> Option<&'v Value> {
+    let map = schema.as_object()?;
+    if map.len() > 8 {
+        return map.get(key);
+    }
+    map.iter().find_map(|(k, v)| (k == key).then_some(v))
+}
+
+/// The JSON types a schema names in `type`, without allocating.
+#[derive(Clone, Copy)]
+pub(super) enum Types<'a> {
+    One(&'a str),
+    Many(&'a [Value]),
+}
+
+impl<'a> Types<'a> {
+    pub(super) fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (one, many) = match self {
+            Types::One(t) => (Some(t), &[][..]),
+            Types::Many(ts) => (None, ts),
+        };
+        one.into_iter().chain(many.iter().filter_map(Value::as_str))
+    }
+
+    fn contains(self, ty: &str) -> bool {
+        self.iter().any(|t| t == ty)
+    }
+
+    fn is_empty(self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
+pub(super) fn type_names(schema: &Value) -> Types<'_> {
+    match kw(schema, "type") {
+        Some(Value::String(t)) => Types::One(t.as_str()),
+        Some(Value::Array(ts)) => Types::Many(ts),
+        _ => Types::Many(&[]),
     }
 }
 
@@ -179,7 +284,7 @@ impl<'a> Coercer<'a, '_> {
         let mut schema = schema;
         // Bounded: a chain of refs longer than the number of definitions is a cycle.
         for _ in 0..=self.defs.map_or(0, Map::len) {
-            let Some(reference) = schema.get("$ref").and_then(Value::as_str) else {
+            let Some(reference) = kw(schema, "$ref").and_then(Value::as_str) else {
                 break;
             };
             let next = if reference == "#" {
@@ -199,7 +304,7 @@ impl<'a> Coercer<'a, '_> {
 
     fn fit(&mut self, value: Value, schema: &'a Value) -> Result<Value, CoerceError> {
         let schema = self.resolve(schema);
-        if let Some(Value::Array(branches)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
+        if let Some(Value::Array(branches)) = kw(schema, "anyOf").or_else(|| kw(schema, "oneOf")) {
             return self.fit_union(value, schema, branches);
         }
         let value = match value {
@@ -223,45 +328,49 @@ impl<'a> Coercer<'a, '_> {
             other => other,
         };
         let aliases = schema.get(ALIASES).and_then(Value::as_object);
-        if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+        if let Some(allowed) = kw(schema, "enum").and_then(Value::as_array) {
             return self.fit_enum(value, allowed, aliases);
         }
-        if let Some(constant) = schema.get("const") {
+        if let Some(constant) = kw(schema, "const") {
             return self.fit_enum(value, std::slice::from_ref(constant), aliases);
         }
         let types = type_names(schema);
         if types.is_empty() {
             return Ok(value);
         }
-        if value.is_null() && types.contains(&"null") {
+        if value.is_null() && types.contains("null") {
             return Ok(value);
         }
-        let candidates: Vec<&str> = types.iter().copied().filter(|t| *t != "null").collect();
+        let mut candidates = types.iter().filter(|t| *t != "null");
+        let Some(first) = candidates.next() else {
+            let names: Vec<&str> = types.iter().collect();
+            return Err(self.invalid(names.join(" or "), &value));
+        };
         // One type to try (the usual case): the value moves, it is not copied.
-        if let [ty] = candidates.as_slice() {
-            return self.fit_type(value, schema, ty);
-        }
+        let Some(second) = candidates.next() else {
+            return self.fit_type(value, schema, first);
+        };
         let mut last_err = None;
-        for ty in candidates {
+        for ty in [first, second].into_iter().chain(candidates) {
             match self.fit_type(value.clone(), schema, ty) {
                 Ok(v) => return Ok(v),
                 Err(err) => last_err = Some(err),
             }
         }
-        Err(last_err.unwrap_or_else(|| self.invalid(types.join(" or "), &value)))
+        Err(last_err.unwrap_or_else(|| self.invalid("a value", &value)))
     }
 
     /// Whether `schema` can hold a value of JSON type `ty` (or any value).
     fn accepts(&self, schema: &'a Value, ty: &str) -> bool {
         let schema = self.resolve(schema);
-        if let Some(Value::Array(branches)) = schema.get("anyOf").or_else(|| schema.get("oneOf")) {
+        if let Some(Value::Array(branches)) = kw(schema, "anyOf").or_else(|| kw(schema, "oneOf")) {
             return branches.iter().any(|b| self.accepts(b, ty));
         }
-        if schema.get("enum").is_some() || schema.get("const").is_some() {
+        if kw(schema, "enum").is_some() || kw(schema, "const").is_some() {
             return false;
         }
         let types = type_names(schema);
-        types.is_empty() && schema.get("properties").is_none() || types.contains(&ty)
+        types.is_empty() && kw(schema, "properties").is_none() || types.contains(ty)
     }
 
     fn fit_type(
@@ -350,8 +459,8 @@ impl<'a> Coercer<'a, '_> {
     }
 
     fn fit_array(&mut self, items: Vec<Value>, schema: &'a Value) -> Result<Value, CoerceError> {
-        let item_schema = schema.get("items");
-        let prefix = schema.get("prefixItems").and_then(Value::as_array);
+        let item_schema = kw(schema, "items");
+        let prefix = kw(schema, "prefixItems").and_then(Value::as_array);
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
             let item_schema = prefix.and_then(|p| p.get(i)).or(item_schema);
@@ -372,8 +481,7 @@ impl<'a> Coercer<'a, '_> {
         schema: &'a Value,
     ) -> Result<Value, CoerceError> {
         static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
-        let props: &'a Map<String, Value> = schema
-            .get("properties")
+        let props: &'a Map<String, Value> = kw(schema, "properties")
             .and_then(Value::as_object)
             .unwrap_or(&EMPTY);
         let aliases = schema.get(ALIASES).and_then(Value::as_object);
@@ -381,8 +489,7 @@ impl<'a> Coercer<'a, '_> {
         // an object, where the type has required fields.
         if self.path.is_root()
             && map.len() == 1
-            && schema
-                .get("required")
+            && kw(schema, "required")
                 .and_then(Value::as_array)
                 .is_some_and(|r| !r.is_empty())
             && let Some((key, inner)) = map.iter().next()
@@ -415,16 +522,13 @@ impl<'a> Coercer<'a, '_> {
                 .collect();
         }
         // `null` for a field that has a serde default and cannot be null: the default applies.
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+        let required = kw(schema, "required").and_then(Value::as_array);
+        let is_required = |k: &str| required.is_some_and(|r| r.iter().any(|n| n == k));
         let nulls: Vec<String> = map
             .iter()
             .filter(|(k, v)| {
                 v.is_null()
-                    && !required.contains(&k.as_str())
+                    && !is_required(k)
                     && props
                         .get(k.as_str())
                         .is_some_and(|p| !accepts_null(self.resolve(p)))
@@ -441,19 +545,23 @@ impl<'a> Coercer<'a, '_> {
         for (key, value) in map {
             match props.get(&key) {
                 Some(prop) => {
-                    self.path.push(PathSegment::Key(key.clone()));
+                    // The key moves into the path and back: no copy per field.
+                    self.path.push(PathSegment::Key(key));
                     let fitted = self.fit(value, prop);
-                    self.path.pop();
+                    let key = match self.path.pop() {
+                        Some(PathSegment::Key(key)) => key,
+                        _ => String::new(),
+                    };
                     out.insert(key, fitted?);
                 }
-                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                None if kw(schema, "additionalProperties") == Some(&Value::Bool(false)) => {
                     return Err(CoerceError::UnknownField {
                         path: self.path.clone(),
                         field: key,
                     });
                 }
                 None => {
-                    let fitted = match schema.get("additionalProperties").filter(|s| s.is_object())
+                    let fitted = match kw(schema, "additionalProperties").filter(|s| s.is_object())
                     {
                         Some(values) => {
                             self.path.push(PathSegment::Key(key.clone()));
@@ -467,8 +575,7 @@ impl<'a> Coercer<'a, '_> {
                 }
             }
         }
-        for required in schema
-            .get("required")
+        for required in kw(schema, "required")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -537,13 +644,41 @@ impl<'a> Coercer<'a, '_> {
         if value.is_null() && branches.iter().any(|b| accepts_null(self.resolve(b))) {
             return Ok(value);
         }
+        let tagged = branches
+            .iter()
+            .any(|b| kw(self.resolve(b), "properties").is_some());
+        // Branches that cannot take the value whatever the conversion (`null` for an object) are
+        // not tried; the last branch that can takes the value itself, the others a copy.
+        let last = branches.iter().rposition(|b| self.plausible(b, &value));
+        let mut found_text = None;
+        let mut value = Some(value);
         // The branch that needs the fewest fixes wins; the first on a tie (schema order).
         let mut best: Option<(usize, Value, Vec<Fix>)> = None;
         let mut first_err = None;
         // The error of the branch whose tag the value carries (`{"action": "reply"}`): it says
         // what that variant is missing, where "one of the allowed shapes" says nothing.
         let mut tag_err = None;
-        for branch in branches {
+        for (i, branch) in branches.iter().enumerate() {
+            let Some(current) = value.as_ref() else {
+                break;
+            };
+            if Some(i) != last && !self.plausible(branch, current) {
+                if first_err.is_none() {
+                    first_err = Some(self.implausible(branch, current));
+                }
+                continue;
+            }
+            // Whether the value carries this branch's tag, asked before the value moves.
+            let mut selects = None;
+            let input = if Some(i) == last {
+                selects = Some(tag_err.is_none() && self.tag_selects(branch, current));
+                if tagged && branches.len() > 1 {
+                    found_text = Some(found(current));
+                }
+                value.take().unwrap_or_default()
+            } else {
+                current.clone()
+            };
             let mut fixes = Vec::new();
             let mut cx = Coercer {
                 root: self.root,
@@ -551,7 +686,7 @@ impl<'a> Coercer<'a, '_> {
                 path: self.path.clone(),
                 fixes: &mut fixes,
             };
-            match cx.fit(value.clone(), branch) {
+            match cx.fit(input, branch) {
                 Ok(v) => {
                     if best.as_ref().is_none_or(|(n, _, _)| fixes.len() < *n) {
                         best = Some((fixes.len(), v, fixes));
@@ -561,41 +696,81 @@ impl<'a> Coercer<'a, '_> {
                     }
                 }
                 Err(err) => {
-                    if tag_err.is_none() && self.tag_selects(branch, &value) {
+                    let selects = selects.unwrap_or_else(|| {
+                        tag_err.is_none()
+                            && value.as_ref().is_some_and(|v| self.tag_selects(branch, v))
+                    });
+                    if selects {
                         tag_err = Some(err.clone());
                     }
                     first_err.get_or_insert(err);
                 }
             }
         }
-        match best {
-            Some((_, v, fixes)) => {
-                self.fixes.extend(fixes);
-                Ok(v)
-            }
-            None => {
-                let tagged = branches
-                    .iter()
-                    .any(|b| self.resolve(b).get("properties").is_some());
-                if let Some(err) = tag_err {
-                    return Err(err);
-                }
-                match first_err {
-                    Some(err) if !tagged || branches.len() == 1 => Err(err),
-                    _ => Err(self.invalid(describe_union(schema), &value)),
-                }
-            }
+        if let Some((_, v, fixes)) = best {
+            self.fixes.extend(fixes);
+            return Ok(v);
         }
+        if let Some(err) = tag_err {
+            return Err(err);
+        }
+        match first_err {
+            Some(err) if !tagged || branches.len() == 1 => Err(err),
+            _ => Err(CoerceError::InvalidType {
+                path: self.path.clone(),
+                expected: describe_union(schema),
+                found: match (found_text, &value) {
+                    (Some(text), _) => text,
+                    (None, Some(value)) => found(value),
+                    (None, None) => String::new(),
+                },
+            }),
+        }
+    }
+
+    /// Whether `branch` may take `value`: false only when its types cannot hold the value's
+    /// kind, whatever the conversion (a `null`, a list, an object for a string).
+    fn plausible(&self, branch: &'a Value, value: &Value) -> bool {
+        let branch = self.resolve(branch);
+        if self.path.is_root()
+            || ["anyOf", "oneOf", "enum", "const", ALIASES]
+                .iter()
+                .any(|k| branch.get(*k).is_some())
+        {
+            return true;
+        }
+        let types = type_names(branch);
+        types.is_empty()
+            || types.iter().any(|ty| match ty {
+                "null" => value.is_null(),
+                "object" => value.is_object() || value.is_string(),
+                "array" => !value.is_null(),
+                "string" => value.is_string() || value.is_number() || value.is_boolean(),
+                "integer" | "number" => value.is_number() || value.is_string(),
+                "boolean" => value.is_boolean() || value.is_number() || value.is_string(),
+                _ => true,
+            })
+    }
+
+    /// The error [`fit`](Self::fit) gives for a branch that is not [`plausible`](Self::plausible).
+    fn implausible(&self, branch: &'a Value, value: &Value) -> CoerceError {
+        let types = type_names(self.resolve(branch));
+        let expected = match types.iter().filter(|t| *t != "null").last() {
+            Some("boolean") => "true or false".to_owned(),
+            Some(ty) => article(ty),
+            None => types.iter().collect::<Vec<_>>().join(" or "),
+        };
+        self.invalid(expected, value)
     }
 
     /// Whether `value` carries the tag (a property with a `const`) that picks `branch`.
     fn tag_selects(&self, branch: &'a Value, value: &Value) -> bool {
         let branch = self.resolve(branch);
-        let Some(props) = branch.get("properties").and_then(Value::as_object) else {
+        let Some(props) = kw(branch, "properties").and_then(Value::as_object) else {
             return false;
         };
         props.iter().any(|(key, prop)| {
-            let Some(tag) = prop.get("const").and_then(Value::as_str) else {
+            let Some(tag) = kw(prop, "const").and_then(Value::as_str) else {
                 return false;
             };
             match value.get(key).and_then(Value::as_str) {
@@ -604,9 +779,8 @@ impl<'a> Coercer<'a, '_> {
                 None => false,
             }
         }) || (props.len() == 1
-            && props.values().all(|p| p.get("const").is_none())
-            && branch
-                .get("required")
+            && props.values().all(|p| kw(p, "const").is_none())
+            && kw(branch, "required")
                 .and_then(Value::as_array)
                 .is_some_and(|r| r.len() == 1)
             && props.keys().all(|k| value.get(k).is_some()))
@@ -699,8 +873,7 @@ fn article(ty: &str) -> String {
 }
 
 fn describe_union(schema: &Value) -> String {
-    schema
-        .get("description")
+    kw(schema, "description")
         .and_then(Value::as_str)
         .map_or_else(
             || "one of the allowed shapes".to_owned(),
@@ -708,16 +881,15 @@ fn describe_union(schema: &Value) -> String {
         )
 }
 
-fn accepts_null(schema: &Value) -> bool {
-    type_names(schema).contains(&"null")
-        || schema
-            .get("enum")
+pub(super) fn accepts_null(schema: &Value) -> bool {
+    type_names(schema).contains("null")
+        || kw(schema, "enum")
             .and_then(Value::as_array)
             .is_some_and(|e| e.contains(&Value::Null))
         || ["anyOf", "oneOf"].iter().any(|k| {
             schema.get(*k).and_then(Value::as_array).is_some_and(|bs| {
                 bs.iter()
-                    .any(|b| b.get("type").and_then(Value::as_str) == Some("null"))
+                    .any(|b| kw(b, "type").and_then(Value::as_str) == Some("null"))
             })
         })
 }
@@ -760,6 +932,30 @@ fn truthiness(value: &Value) -> Option<bool> {
 /// A number in a string: `"5"`, `" 5 "`, `"$1,234.56"`, `"-$5"`, `"12.50 usd"`, `"USD 12.50"`,
 /// `"12%"`. Ambiguous separators (`"1,23"`, `"1 234,5"`) are refused.
 fn parse_number(text: &str) -> Option<Number> {
+    // Digits with an optional sign and fraction (`"29"`, `"-4.50"`): read as the general case
+    // below would, without its copies.
+    let b = text.as_bytes();
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    let dot = digits.iter().position(|&c| c == b'.');
+    let plain = !digits.is_empty()
+        && digits
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || Some(i) == dot)
+        && dot.is_none_or(|d| d > 0 && d + 1 < digits.len());
+    if plain {
+        if let Ok(n) = text.parse::<i64>() {
+            return Some(Number::from(n));
+        }
+        if let Ok(n) = text.parse::<u64>() {
+            return Some(Number::from(n));
+        }
+        return text
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .and_then(Number::from_f64);
+    }
     let t = text.trim();
     let (negative, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest.trim_start()),

@@ -15,6 +15,8 @@ pub(super) struct Candidate<'a> {
     pub(super) text: &'a str,
     /// How it was found; `None` when it is the whole reply.
     pub(super) how: Option<FixKind>,
+    /// The length of the balanced value it starts with, when the scan already measured it.
+    pub(super) end: Option<usize>,
 }
 
 /// The candidates in `raw`: the whole reply if it starts like JSON (or is one JSON string, which
@@ -25,10 +27,19 @@ pub(super) struct Candidate<'a> {
 pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
     let text = raw.trim_start_matches('\u{feff}').trim();
     let mut out: Vec<Candidate<'_>> = Vec::new();
-    fn push<'a>(text: &'a str, how: Option<FixKind>, out: &mut Vec<Candidate<'a>>) {
+    fn push<'a>(
+        text: &'a str,
+        how: Option<FixKind>,
+        end: Option<usize>,
+        out: &mut Vec<Candidate<'a>>,
+    ) {
         let text = text.trim();
-        if !text.is_empty() && !out.iter().any(|c| c.text == text) {
-            out.push(Candidate { text, how });
+        if text.is_empty() {
+            return;
+        }
+        match out.iter_mut().find(|c| c.text == text) {
+            Some(same) => same.end = same.end.or(end),
+            None => out.push(Candidate { text, how, end }),
         }
     }
     // A reply that is one JSON string holding JSON (`"{\"a\": 1}"`) is read whole; coercion
@@ -37,10 +48,10 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
         serde_json::from_str::<String>(text).is_ok_and(|s| s.trim_start().starts_with(['{', '[']))
     };
     if text.starts_with(['{', '[']) || (text.starts_with('"') && encoded()) {
-        push(text, None, &mut out);
+        push(text, None, None, &mut out);
     }
     for body in fences(text) {
-        push(body, Some(FixKind::ExtractedFromFence), &mut out);
+        push(body, Some(FixKind::ExtractedFromFence), None, &mut out);
     }
     let fixed = out.len();
     // A value in prose runs from its opening bracket: the reader decides where it ends (it
@@ -49,8 +60,14 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
     let mut from = 0;
     while let Some(offset) = text[from..].find(['{', '[']) {
         let start = from + offset;
-        let end = balanced_end(&text[start..]).map_or(text.len(), |len| start + len);
-        push(&text[start..], Some(FixKind::ExtractedFromProse), &mut out);
+        let len = balanced_end(&text[start..]);
+        let end = len.map_or(text.len(), |len| start + len);
+        push(
+            &text[start..],
+            Some(FixKind::ExtractedFromProse),
+            len,
+            &mut out,
+        );
         from = end.max(start + 1);
     }
     if out.len() > MAX_CANDIDATES {
@@ -67,7 +84,7 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
 fn fences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(open) = rest.find("```") {
+    while let Some(open) = find_fence(rest) {
         let after = &rest[open + 3..];
         // The language tag, if any, runs to the end of the line.
         let body_start = match after.find('\n') {
@@ -77,42 +94,93 @@ fn fences(text: &str) -> Vec<&str> {
             _ => 0,
         };
         let body = &after[body_start..];
-        let close = body.find("```").unwrap_or(body.len());
+        let close = find_fence(body).unwrap_or(body.len());
         out.push(&body[..close]);
         rest = body.get(close + 3..).unwrap_or("");
     }
     out
 }
 
+/// Where the first "```" in `text` is.
+fn find_fence(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    loop {
+        i = skip_plain(bytes, i, b"`");
+        if i >= bytes.len() {
+            return None;
+        }
+        if bytes.get(i..i + 3) == Some(b"```") {
+            return Some(i);
+        }
+        i += 1;
+    }
+}
+
 /// The length of the balanced value at the start of `text` (which starts with `{` or `[`), or
 /// `None` if the text ends first. Quoted strings are skipped.
-fn balanced_end(text: &str) -> Option<usize> {
+pub(super) fn balanced_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, b) in text.bytes().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let mut i = 0;
+    while i < bytes.len() {
+        i = skip_plain(bytes, i, b"\"{}[]");
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
         match b {
-            b'"' => in_string = true,
+            b'"' => {
+                // To the closing quote, over escaped characters.
+                i += 1;
+                loop {
+                    i = skip_plain(bytes, i, b"\"\\");
+                    match bytes.get(i) {
+                        Some(b'\\') => i += 2,
+                        Some(_) => break,
+                        None => return None,
+                    }
+                }
+            }
             b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
+            _ => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
                     return Some(i + 1);
                 }
             }
-            _ => {}
         }
+        i += 1;
     }
     None
+}
+
+/// The index of the first byte at or after `from` that is one of `stops` (at most `bytes.len()`),
+/// eight bytes at a time.
+fn skip_plain(bytes: &[u8], from: usize, stops: &[u8]) -> usize {
+    const LO: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HI: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(word);
+        // A byte of `word ^ stop` is zero where the byte is `stop`.
+        let hit = stops.iter().fold(0, |acc, &stop| {
+            let x = word ^ (LO * u64::from(stop));
+            acc | (x.wrapping_sub(LO) & !x & HI)
+        });
+        if hit != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(b) = bytes.get(i) {
+        if stops.contains(b) {
+            return i;
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 #[cfg(test)]

@@ -7,8 +7,12 @@
 pub mod coerce;
 mod error;
 mod extract;
+mod ignored;
 pub mod repair;
+mod retype;
 mod stream;
+mod text;
+mod untyped;
 
 pub use error::{ParseError, ParseErrorKind};
 
@@ -158,25 +162,38 @@ pub enum FixKind {
 /// ```
 pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
     let trimmed = raw.trim();
-    if trimmed.starts_with(['{', '['])
-        && let Some(value) = clean::<T>(trimmed)
-    {
+    let tried = trimmed.starts_with(['{', '[']);
+    if tried && let Some(value) = clean::<T>(trimmed, false) {
         return Ok(Parsed {
             value,
             fixes: Vec::new(),
         });
     }
-    parse_with_schema(raw, &schema_of::<T>(), Limits::default())
+    let schema = schema_of::<T>();
+    let reader = Typed {
+        schema: &schema,
+        fast: true,
+        tried: tried.then_some(trimmed),
+        _target: std::marker::PhantomData,
+    };
+    read_reply(raw, &schema, Limits::default(), &reader)
 }
 
 /// The fast path: `text` deserialized by serde alone, if that needs nothing to be fixed and
 /// loses nothing. A key serde would ignore may be a field written another way (`"Assignee"` for
 /// `assignee`), which only the slow path can match, so it sends the reply there.
-fn clean<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let mut ignored = false;
+///
+/// With `maps`, a key given twice in a map (which serde keeps quietly and the repair path
+/// records as a fix) also sends it there. The whole reply is read without that check, as it
+/// always was; a candidate found in the reply is read with it, as the repair path read it.
+fn clean<T: DeserializeOwned>(text: &str, maps: bool) -> Option<T> {
+    let watch = ignored::Watch {
+        maps,
+        ..ignored::Watch::default()
+    };
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = serde_ignored::deserialize(&mut de, |_| ignored = true).ok()?;
-    (de.end().is_ok() && !ignored).then_some(value)
+    let value = ignored::deserialize(&mut de, &watch).ok()?;
+    (de.end().is_ok() && !watch.lost.get()).then_some(value)
 }
 
 /// [`parse`] for a reply received as bytes: bytes that are not UTF-8 are replaced with U+FFFD and
@@ -212,6 +229,152 @@ pub fn parse_with_schema<T: DeserializeOwned>(
     schema: &Value,
     limits: Limits,
 ) -> Result<Parsed<T>, ParseError> {
+    let reader = Typed {
+        schema,
+        fast: false,
+        tried: None,
+        _target: std::marker::PhantomData,
+    };
+    read_reply(raw, schema, limits, &reader)
+}
+
+/// A candidate read: the value and how many bytes of the candidate it took, or why not.
+type Read<T> = Result<(Parsed<T>, usize), ParseErrorKind>;
+
+/// How a candidate becomes the target: a serde attempt on clean text, and the repair path.
+trait Reader {
+    /// The target type.
+    type Out;
+
+    /// The candidate read by serde alone when it is clean JSON: the value and whether text
+    /// follows it. `None` sends it down the repair path.
+    fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Self::Out, usize)>;
+
+    /// The candidate repaired as text and read by serde, when that gives what the repair path
+    /// would (no coercion needed, no key left over). `None` sends it down the repair path.
+    fn repaired(
+        &self,
+        _candidate: extract::Candidate<'_>,
+        _limits: Limits,
+    ) -> Option<Read<Self::Out>> {
+        None
+    }
+
+    /// A repaired value fitted to the target; `text` is the candidate, read again only to
+    /// explain an error.
+    fn fit(
+        &self,
+        value: Value,
+        fixes: Vec<Fix>,
+        text: &str,
+        limits: Limits,
+    ) -> Result<Parsed<Self::Out>, ParseErrorKind>;
+}
+
+/// Reading into a type with [`Coercer`](coerce) and serde.
+struct Typed<'s, T> {
+    schema: &'s Value,
+    /// Whether serde alone may read a clean candidate (only when `schema` is `T`'s).
+    fast: bool,
+    /// Text serde already failed on.
+    tried: Option<&'s str>,
+    _target: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned> Reader for Typed<'_, T> {
+    type Out = T;
+
+    fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(T, usize)> {
+        let text = candidate.text;
+        if !self.fast || self.tried.is_some_and(|t| std::ptr::eq(t, text)) {
+            return None;
+        }
+        let end = candidate.end.or_else(|| extract::balanced_end(text))?;
+        clean::<T>(&text[..end], true).map(|value| (value, end))
+    }
+
+    fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<T>> {
+        if !self.fast {
+            return None;
+        }
+        let (json, mut fixes, len, members) = match repair::repair_text(candidate.text, limits) {
+            Ok(repaired) => repaired?,
+            Err(err) => return Some(Err(err.into())),
+        };
+        if let Some(members) = members
+            && placeholder(candidate, members, &fixes)
+        {
+            return Some(Err(ParseErrorKind::NoJson));
+        }
+        let value = match clean::<T>(&json, true) {
+            Some(value) => value,
+            // Values that need converting (`"29"` for 29) are converted in the text.
+            None => {
+                let (json, more) = retype::coerce_text(&json, self.schema)?;
+                if more.is_empty() {
+                    return None;
+                }
+                let value = clean::<T>(&json, true)?;
+                fixes.extend(more);
+                value
+            }
+        };
+        if let Some(kind) = candidate.how {
+            fixes.insert(
+                0,
+                Fix {
+                    kind,
+                    path: FieldPath::root(),
+                },
+            );
+        }
+        Some(Ok((Parsed { value, fixes }, len)))
+    }
+
+    fn fit(
+        &self,
+        value: Value,
+        fixes: Vec<Fix>,
+        text: &str,
+        limits: Limits,
+    ) -> Result<Parsed<T>, ParseErrorKind> {
+        fit(value, fixes, self.schema, || {
+            repair::repair_span(text, limits)
+                .ok()
+                .map(|(value, ..)| value)
+        })
+    }
+}
+
+/// Reading into a `Value` with no schema: the repaired value as it is.
+struct Untyped;
+
+impl Reader for Untyped {
+    type Out = Value;
+
+    fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Value, usize)> {
+        let text = candidate.text;
+        let end = candidate.end.or_else(|| extract::balanced_end(text))?;
+        untyped::clean(&text[..end]).map(|value| (value, end))
+    }
+
+    fn fit(
+        &self,
+        value: Value,
+        fixes: Vec<Fix>,
+        _: &str,
+        _: Limits,
+    ) -> Result<Parsed<Value>, ParseErrorKind> {
+        Ok(Parsed { value, fixes })
+    }
+}
+
+fn read_reply<R: Reader>(
+    raw: &str,
+    schema: &Value,
+    limits: Limits,
+    reader: &R,
+) -> Result<Parsed<R::Out>, ParseError> {
     if raw.trim().is_empty() {
         return Err(ParseError::new(ParseErrorKind::Empty, raw));
     }
@@ -227,15 +390,52 @@ pub fn parse_with_schema<T: DeserializeOwned>(
         found.push(extract::Candidate {
             text: raw.trim(),
             how: None,
+            end: None,
         });
     }
+    // serde's depth limit is below the default one; a lower limit needs the repairer's check.
+    let fast = limits.max_depth >= Limits::default().max_depth;
     // (start, end) of each candidate that parsed, in the reply.
-    let mut parsed: Vec<(usize, usize, Parsed<T>)> = Vec::new();
+    let mut parsed: Vec<(usize, usize, Parsed<R::Out>)> = Vec::new();
     let mut error: Option<(usize, ParseErrorKind)> = None;
+    // Candidates that parsed to an object or array closed before their text ended: a longer
+    // candidate from the same start reads the same value with the same fixes, then more text.
+    let mut closed: Vec<(usize, &str)> = Vec::new();
     for candidate in found {
         let start = (candidate.text.as_ptr() as usize).saturating_sub(raw.as_ptr() as usize);
-        match read_candidate::<T>(candidate, schema, limits) {
-            Ok((value, len)) => parsed.push((start, start + len, value)),
+        // A candidate can only beat one that starts at the same place with fewer fixes, and one
+        // found in the text has at least one.
+        if candidate.how.is_some()
+            && (parsed
+                .iter()
+                .any(|(s, _, p)| *s == start && p.fixes.len() <= 1)
+                || closed
+                    .iter()
+                    .any(|(s, text)| *s == start && candidate.text.starts_with(text)))
+        {
+            continue;
+        }
+        let read = match fast.then(|| reader.clean(candidate)).flatten() {
+            Some((value, len)) => Ok((clean_parsed(value, candidate, len), len)),
+            None => read_candidate(candidate, limits, reader),
+        };
+        match read {
+            Ok((value, len)) => {
+                if candidate.text.starts_with(['{', '['])
+                    && !value.fixes.iter().any(|f| {
+                        matches!(
+                            f.kind,
+                            FixKind::ClosedString
+                                | FixKind::CompletedLiteral
+                                | FixKind::ClosedContainer
+                                | FixKind::DroppedIncompleteMember
+                        )
+                    })
+                {
+                    closed.push((start, candidate.text));
+                }
+                parsed.push((start, start + len, value));
+            }
             Err(kind) => {
                 if error
                     .as_ref()
@@ -251,7 +451,7 @@ pub fn parse_with_schema<T: DeserializeOwned>(
     // answers last. Candidates that start at the same place (a fence body, the same text in
     // prose) are readings of one value: the one that needed fewer fixes wins.
     let spans: Vec<(usize, usize)> = parsed.iter().map(|(s, e, _)| (*s, *e)).collect();
-    let mut best: Option<(usize, Parsed<T>)> = None;
+    let mut best: Option<(usize, Parsed<R::Out>)> = None;
     for (s, e, value) in parsed {
         if spans.iter().any(|&(os, oe)| os < s && e <= oe) {
             continue;
@@ -283,23 +483,60 @@ pub fn parse_with_schema<T: DeserializeOwned>(
     }
 }
 
+/// Reads `text` (which starts with `{` or `[`) whole, the way a candidate of [`parse`] is read:
+/// for [`StreamParser::finish`].
+fn read_text<T: LlmOutput>(text: &str, limits: Limits) -> Result<Parsed<T>, ParseErrorKind> {
+    let schema = schema_of::<T>();
+    let reader = Typed::<T> {
+        schema: &schema,
+        fast: true,
+        tried: None,
+        _target: std::marker::PhantomData,
+    };
+    let candidate = extract::Candidate {
+        text,
+        how: None,
+        end: None,
+    };
+    if limits.max_depth >= Limits::default().max_depth
+        && let Some((value, len)) = reader.clean(candidate)
+    {
+        return Ok(clean_parsed(value, candidate, len));
+    }
+    read_candidate(candidate, limits, &reader).map(|(parsed, _)| parsed)
+}
+
+/// A candidate serde read whole: the fixes the repair path would have recorded (how it was
+/// found, and text after the value).
+fn clean_parsed<T>(value: T, candidate: extract::Candidate<'_>, len: usize) -> Parsed<T> {
+    let mut fixes = Vec::new();
+    if let Some(kind) = candidate.how {
+        fixes.push(Fix {
+            kind,
+            path: FieldPath::root(),
+        });
+    }
+    if !candidate.text[len..].trim().is_empty() {
+        fixes.push(Fix {
+            kind: FixKind::TrailingText,
+            path: FieldPath::root(),
+        });
+    }
+    Parsed { value, fixes }
+}
+
 /// Reads one candidate; also returns how many bytes of it the value took.
-fn read_candidate<T: DeserializeOwned>(
+fn read_candidate<R: Reader>(
     candidate: extract::Candidate<'_>,
-    schema: &Value,
     limits: Limits,
-) -> Result<(Parsed<T>, usize), ParseErrorKind> {
+    reader: &R,
+) -> Result<(Parsed<R::Out>, usize), ParseErrorKind> {
+    if let Some(read) = reader.repaired(candidate, limits) {
+        return read;
+    }
     let (value, mut fixes, len) = repair::repair_span(candidate.text, limits)?;
-    // `{name}` in a sentence is a placeholder, not JSON: every member of the object lacked both
-    // its colon and its value.
     if let Value::Object(map) = &value
-        && !map.is_empty()
-        && candidate.how == Some(FixKind::ExtractedFromProse)
-        && fixes
-            .iter()
-            .filter(|f| f.kind == FixKind::MissingValue)
-            .count()
-            >= map.len()
+        && placeholder(candidate, map.len(), &fixes)
     {
         return Err(ParseErrorKind::NoJson);
     }
@@ -312,21 +549,51 @@ fn read_candidate<T: DeserializeOwned>(
             },
         );
     }
-    fit(value, fixes, schema).map(|parsed| (parsed, len))
+    reader
+        .fit(value, fixes, candidate.text, limits)
+        .map(|parsed| (parsed, len))
 }
 
-/// Fits a repaired value to the schema, then deserializes it.
+/// `{name}` in a sentence is a placeholder, not JSON: every member of the object (of `members`)
+/// lacked both its colon and its value.
+fn placeholder(candidate: extract::Candidate<'_>, members: usize, fixes: &[Fix]) -> bool {
+    members > 0
+        && candidate.how == Some(FixKind::ExtractedFromProse)
+        && fixes
+            .iter()
+            .filter(|f| f.kind == FixKind::MissingValue)
+            .count()
+            >= members
+}
+
+/// Fits a repaired value to the schema, then deserializes it. On failure, `again` gives the
+/// repaired value once more to find where serde failed (tracking the path costs a copy of every
+/// key, so a success does not pay for it).
 fn fit<T: DeserializeOwned>(
     value: Value,
     mut fixes: Vec<Fix>,
     schema: &Value,
+    again: impl FnOnce() -> Option<Value>,
 ) -> Result<Parsed<T>, ParseErrorKind> {
     let value = coerce::coerce(value, schema, &mut fixes).map_err(ParseErrorKind::Coerce)?;
-    let value = serde_path_to_error::deserialize(value).map_err(|err| ParseErrorKind::Shape {
-        path: to_field_path(err.path()),
-        source: err.into_inner(),
-    })?;
-    Ok(Parsed { value, fixes })
+    match serde_json::from_value(value) {
+        Ok(value) => Ok(Parsed { value, fixes }),
+        Err(source) => {
+            let traced = again()
+                .and_then(|value| coerce::coerce(value, schema, &mut Vec::new()).ok())
+                .map(serde_path_to_error::deserialize::<_, T>);
+            Err(match traced {
+                Some(Err(err)) => ParseErrorKind::Shape {
+                    path: to_field_path(err.path()),
+                    source: err.into_inner(),
+                },
+                _ => ParseErrorKind::Shape {
+                    path: FieldPath::root(),
+                    source,
+                },
+            })
+        }
+    }
 }
 
 /// Repairs arbitrary text into a JSON value with no target type: finds the JSON in the text
@@ -342,7 +609,7 @@ fn fit<T: DeserializeOwned>(
 /// # Ok::<(), llm_core::ParseError>(())
 /// ```
 pub fn repair_json(text: &str) -> Result<Parsed<Value>, ParseError> {
-    parse_with_schema(text, &Value::Bool(true), Limits::default())
+    read_reply(text, &Value::Bool(true), Limits::default(), &Untyped)
 }
 
 /// `T`'s schema, built once per type and shared.

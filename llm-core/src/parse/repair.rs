@@ -17,8 +17,14 @@
 
 use serde_json::{Map, Number, Value};
 
+use super::text::TextOut;
 use super::{Fix, FixKind};
+
+mod fast;
+
 use crate::path::{FieldPath, PathSegment};
+pub(crate) use fast::repair_text;
+use fast::{is_json_number, plain_run};
 
 /// Limits that bound the work done on one input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +67,16 @@ enum Frame {
         key: Option<String>,
     },
     Array(Vec<Value>),
+}
+
+impl Frame {
+    /// The key of the member being read, in an object.
+    fn key(&self) -> Option<&str> {
+        match self {
+            Frame::Object { key, .. } => key.as_deref(),
+            Frame::Array(_) => None,
+        }
+    }
 }
 
 /// What the reader expects next, between tokens.
@@ -209,6 +225,13 @@ pub struct Repairer {
     reported: usize,
     /// Bytes read when the root value completed.
     consumed: Option<usize>,
+    /// The value written as JSON text instead of built, when asked for (see [`repair_text`]).
+    text: Option<TextOut>,
+    /// String buffers to reuse.
+    spares: Vec<String>,
+    /// Whether a root member's value moves into its [`Event::Complete`] instead of being copied
+    /// (the tree then holds `null` in its place).
+    move_members: bool,
 }
 
 /// Progress of the root value's members while text streams in.
@@ -268,6 +291,9 @@ impl Repairer {
             events: None,
             reported: 0,
             consumed: None,
+            text: None,
+            spares: Vec::new(),
+            move_members: false,
         }
     }
 
@@ -277,6 +303,22 @@ impl Repairer {
             events: Some(Vec::new()),
             ..Self::new(limits)
         }
+    }
+
+    /// A reader reporting [`Event`]s whose values move into the events: the tree it builds has
+    /// `null` for every member of the root and it records no fixes, so
+    /// [`finish`](Self::finish), [`snapshot`](Self::snapshot) and [`fixes`](Self::fixes) are no
+    /// use; for a caller that keeps the text and reads it again at the end.
+    pub(crate) fn with_moved_events(limits: Limits) -> Self {
+        Self {
+            move_members: true,
+            ..Self::with_events(limits)
+        }
+    }
+
+    /// The error that stopped reading, if one did.
+    pub(crate) fn error(&self) -> Option<RepairError> {
+        self.error
     }
 
     /// The events since the last call. Each member's value is reported once, so the total work
@@ -311,24 +353,73 @@ impl Repairer {
             rest = stripped;
         }
         let mut i = 0;
+        let bytes = rest.as_bytes();
         while i < rest.len() && !self.is_done() {
-            // Fast path inside strings: copy a run of plain characters at once.
-            if let Mode::Str(s) = &mut self.mode
-                && s.pending.is_none()
-                && matches!(s.escape, Escape::None)
-            {
-                let run = &rest[i..];
-                let end = run
-                    .find(|ch: char| ch == '\\' || ch < ' ' || is_quote(ch))
-                    .unwrap_or(run.len());
-                if end > 0 {
-                    s.push_str(&run[..end]);
-                    i += end;
-                    continue;
+            match &mut self.mode {
+                // Fast path inside strings: copy a run of plain characters at once.
+                Mode::Str(s) if s.pending.is_none() && matches!(s.escape, Escape::None) => {
+                    let end = plain_run(&bytes[i..]);
+                    if end > 0 {
+                        s.push_str(&rest[i..i + end]);
+                        i += end;
+                        continue;
+                    }
                 }
+                // Letters and digits inside an unquoted word end nothing.
+                Mode::Bare { buf, .. } => {
+                    let end = bytes[i..]
+                        .iter()
+                        .position(|b| {
+                            !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'_'))
+                        })
+                        .unwrap_or(bytes.len() - i);
+                    if end > 0 {
+                        buf.push_str(&rest[i..i + end]);
+                        i += end;
+                        continue;
+                    }
+                }
+                // Inside a comment, only its end matters.
+                Mode::LineComment(_) | Mode::BlockComment { star: false, .. } => {
+                    let stop = if matches!(self.mode, Mode::LineComment(_)) {
+                        b'\n'
+                    } else {
+                        b'*'
+                    };
+                    let end = bytes[i..]
+                        .iter()
+                        .position(|&b| b == stop)
+                        .unwrap_or(bytes.len() - i);
+                    if end > 0 {
+                        i += end;
+                        continue;
+                    }
+                }
+                Mode::Between(expect) => {
+                    let expect = *expect;
+                    // Whitespace between tokens changes nothing.
+                    if matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') {
+                        self.started = true;
+                        i += 1;
+                        while matches!(bytes.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+                            i += 1;
+                        }
+                        continue;
+                    }
+                    if let Some(next) = self.plain_token(expect, rest, i) {
+                        self.started = true;
+                        i = next;
+                        continue;
+                    }
+                }
+                _ => {}
             }
-            let Some(c) = rest[i..].chars().next() else {
-                break;
+            let c = match bytes[i] {
+                b if b.is_ascii() => char::from(b),
+                _ => match rest[i..].chars().next() {
+                    Some(c) => c,
+                    None => break,
+                },
             };
             i += c.len_utf8();
             self.started = true;
@@ -427,23 +518,54 @@ impl Repairer {
     }
 
     fn path(&self) -> FieldPath {
-        let segments = self
-            .stack
-            .iter()
-            .filter_map(|frame| match frame {
-                Frame::Object { key, .. } => key.clone().map(PathSegment::Key),
-                Frame::Array(items) => Some(PathSegment::Index(items.len())),
-            })
-            .collect::<Vec<_>>();
+        let mut segments = Vec::with_capacity(self.stack.len());
+        for (depth, frame) in self.stack.iter().enumerate() {
+            match frame {
+                Frame::Object { key: Some(key), .. } => {
+                    segments.push(PathSegment::Key(key.clone()));
+                }
+                Frame::Object { key: None, .. } => {}
+                Frame::Array(items) => segments.push(PathSegment::Index(
+                    self.text.as_ref().map_or(items.len(), |t| t.index(depth)),
+                )),
+            }
+        }
         FieldPath::from(segments)
     }
 
     fn fix(&mut self, kind: FixKind) {
+        // The stream parser reads its text again to finish, and never asks for these.
+        if self.move_members {
+            return;
+        }
         let path = self.path();
         self.fixes.push(Fix { kind, path });
     }
 
     fn step(&mut self, c: char) {
+        // The modes without buffers change in place: moving the whole mode out and back costs
+        // more than the step itself.
+        match &mut self.mode {
+            Mode::Between(expect) => {
+                let expect = *expect;
+                return self.between(expect, c);
+            }
+            Mode::LineComment(resume) => {
+                if c == '\n' {
+                    self.mode = Mode::Between(*resume);
+                }
+                return;
+            }
+            Mode::BlockComment { resume, star } => {
+                if *star && c == '/' {
+                    self.mode = Mode::Between(*resume);
+                } else {
+                    *star = c == '*';
+                }
+                return;
+            }
+            _ => {}
+        }
         match std::mem::replace(&mut self.mode, Mode::Between(Expect::Done)) {
             Mode::Between(expect) => self.between(expect, c),
             Mode::Str(s) => self.in_string(s, c),
@@ -459,7 +581,7 @@ impl Repairer {
                 _ => {
                     // A lone slash starts an unquoted value.
                     self.mode = Mode::Bare {
-                        buf: String::from("/"),
+                        buf: self.bare_buf('/'),
                         key: resume == Expect::Key,
                     };
                     self.step(c);
@@ -471,7 +593,7 @@ impl Repairer {
                     self.mode = Mode::LineComment(resume);
                 } else {
                     self.mode = Mode::Bare {
-                        buf: String::from("#"),
+                        buf: self.bare_buf('#'),
                         key: false,
                     };
                     self.step(c);
@@ -498,7 +620,9 @@ impl Repairer {
     }
 
     fn between(&mut self, expect: Expect, c: char) {
-        self.mode = Mode::Between(expect);
+        if !matches!(self.mode, Mode::Between(e) if e == expect) {
+            self.mode = Mode::Between(expect);
+        }
         if c.is_whitespace() || expect == Expect::Done {
             return;
         }
@@ -569,7 +693,7 @@ impl Repairer {
                     self.start_string(quote, false);
                 } else {
                     self.mode = Mode::Bare {
-                        buf: String::from(c),
+                        buf: self.bare_buf(c),
                         key: false,
                     };
                 }
@@ -597,7 +721,7 @@ impl Repairer {
                 } else {
                     self.fix(FixKind::UnquotedKey);
                     self.mode = Mode::Bare {
-                        buf: String::from(c),
+                        buf: self.bare_buf(c),
                         key: true,
                     };
                 }
@@ -640,6 +764,12 @@ impl Repairer {
             Frame::Object { .. } => Expect::Key,
             Frame::Array(_) => Expect::Value,
         };
+        if let Some(text) = &mut self.text {
+            text.open(
+                self.stack.last().and_then(Frame::key),
+                expect == Expect::Key,
+            );
+        }
         self.stack.push(frame);
         self.mode = Mode::Between(expect);
     }
@@ -661,6 +791,13 @@ impl Repairer {
             // `{"a": 1, "b"}`: a key that never got a value.
             self.fix(FixKind::DroppedIncompleteMember);
         }
+        if let Some(text) = &mut self.text {
+            if self.stack.pop().is_some() {
+                text.close();
+                self.placed();
+            }
+            return;
+        }
         match self.stack.pop() {
             Some(Frame::Object { map, .. }) => self.complete(Value::Object(map)),
             Some(Frame::Array(items)) => self.complete(Value::Array(items)),
@@ -668,18 +805,69 @@ impl Repairer {
         }
     }
 
+    /// Text output: a value was written; the enclosing container moves on.
+    fn placed(&mut self) {
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(Value::Null);
+                self.mode = Mode::Between(Expect::Done);
+                return;
+            }
+            Some(Frame::Object { key, .. }) => {
+                if let Some(key) = key.take() {
+                    self.recycle(key);
+                }
+            }
+            Some(Frame::Array(_)) => {}
+        }
+        self.mode = Mode::Between(Expect::Next);
+    }
+
+    /// Keeps a string's buffer for a later string.
+    fn recycle(&mut self, mut buf: String) {
+        if self.spares.len() < 8 && buf.capacity() > 0 {
+            buf.clear();
+            self.spares.push(buf);
+        }
+    }
+
+    /// An empty string buffer, reused if one is spare.
+    fn take_buf(&mut self) -> String {
+        self.spares.pop().unwrap_or_default()
+    }
+
+    /// A buffer for an unquoted word starting with `c`.
+    fn bare_buf(&mut self, c: char) -> String {
+        let mut buf = self.take_buf();
+        buf.push(c);
+        buf
+    }
+
     /// A value is complete: put it where it belongs.
     fn complete(&mut self, value: Value) {
+        if let Some(text) = &mut self.text {
+            text.scalar(self.stack.last().and_then(Frame::key), &value);
+            return self.placed();
+        }
         if let (Some(events), [frame]) = (&mut self.events, self.stack.as_slice()) {
             let at = match frame {
                 Frame::Object { key, .. } => PathSegment::Key(key.clone().unwrap_or_default()),
                 Frame::Array(items) => PathSegment::Index(items.len()),
             };
+            if self.move_members {
+                events.push(Event::Complete { at, value });
+                return self.complete_in_place(Value::Null);
+            }
             events.push(Event::Complete {
                 at,
                 value: value.clone(),
             });
         }
+        self.complete_in_place(value);
+    }
+
+    /// Puts a completed value in its container (or makes it the root).
+    fn complete_in_place(&mut self, value: Value) {
         match self.stack.last_mut() {
             None => {
                 self.root = Some(value);
@@ -687,14 +875,28 @@ impl Repairer {
                 return;
             }
             Some(Frame::Array(items)) => items.push(value),
-            Some(Frame::Object { map, key }) => {
+            Some(Frame::Object { key, .. }) => {
                 let key = key.take().unwrap_or_default();
-                if map.insert(key, value).is_some() {
+                let key = self.exact(key);
+                if let Some(Frame::Object { map, .. }) = self.stack.last_mut()
+                    && map.insert(key, value).is_some()
+                {
                     self.fix(FixKind::DuplicateKey);
                 }
             }
         }
         self.mode = Mode::Between(Expect::Next);
+    }
+
+    /// A string the tree keeps: copied to its exact size when its buffer grew larger (text fed in
+    /// small chunks grows it several times), the buffer kept for the next string.
+    fn exact(&mut self, buf: String) -> String {
+        if buf.capacity() == buf.len() {
+            return buf;
+        }
+        let exact = String::from(buf.as_str());
+        self.recycle(buf);
+        exact
     }
 
     /// A key of the root object was read.
@@ -715,7 +917,7 @@ impl Repairer {
         }
         self.mode = Mode::Str(Str {
             quote,
-            buf: String::new(),
+            buf: self.take_buf(),
             key,
             escape: Escape::None,
             pending: None,
@@ -883,7 +1085,14 @@ impl Repairer {
                 });
             }
             self.reported = 0;
-            self.complete(Value::String(text));
+            if let Some(out) = &mut self.text {
+                out.string(self.stack.last().and_then(Frame::key), &text);
+                self.recycle(text);
+                self.placed();
+            } else {
+                let text = self.exact(text);
+                self.complete(Value::String(text));
+            }
         }
     }
 
@@ -934,14 +1143,32 @@ impl Repairer {
     fn end_bare(&mut self, buf: String, key: bool) {
         let word = buf.trim();
         if key {
+            let name = word.trim_matches(|c| c == '"' || c == '\'');
+            let name = if name.len() == buf.len() {
+                buf
+            } else {
+                let name = name.to_owned();
+                self.recycle(buf);
+                name
+            };
             if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
-                *key = Some(word.trim_matches(|c| c == '"' || c == '\'').to_owned());
+                *key = Some(name);
             }
             self.report_key();
             self.mode = Mode::Between(Expect::Colon);
             return;
         }
         let value = self.classify(word);
+        if value.is_number()
+            && let Some(text) = &mut self.text
+            && is_json_number(word)
+            && word != "-0"
+        {
+            text.raw(self.stack.last().and_then(Frame::key), word);
+            self.recycle(buf);
+            return self.placed();
+        }
+        self.recycle(buf);
         self.complete(value);
     }
 
@@ -1065,7 +1292,7 @@ fn opening_quote(c: char) -> Option<Quote> {
 
 /// A JSON number, also with a leading `+`, a leading or trailing `.`; not with leading zeros
 /// (`007` is more likely an identifier than seven).
-fn number(word: &str) -> Option<Number> {
+pub(super) fn number(word: &str) -> Option<Number> {
     let digits = word.trim_start_matches(['-', '+']);
     if digits.is_empty()
         || !digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
@@ -1101,196 +1328,4 @@ pub(crate) fn repair_span(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn repair_value(text: &str, limits: Limits) -> Result<(Value, Vec<Fix>), RepairError> {
-        repair_span(text, limits).map(|(value, fixes, _)| (value, fixes))
-    }
-
-    fn repair(text: &str) -> (Value, Vec<FixKind>) {
-        let (value, fixes) = repair_value(text, Limits::default()).unwrap();
-        (value, fixes.into_iter().map(|f| f.kind).collect())
-    }
-
-    #[test]
-    fn clean_json_needs_no_fix() {
-        let text = r#"{"a": [1, -2.5, "x\n\u00e9\ud83d\ude00", true, null], "b": {}}"#;
-        assert_eq!(repair(text), (serde_json::from_str(text).unwrap(), vec![]));
-    }
-
-    #[test]
-    fn repairs_the_usual_damage() {
-        use FixKind::*;
-        let cases: &[(&str, Value, &[FixKind])] = &[
-            (r#"{"a": 1,}"#, json!({"a": 1}), &[TrailingComma]),
-            (r#"[1, 2,]"#, json!([1, 2]), &[TrailingComma]),
-            (
-                r#"{"a": 1 "b": 2}"#,
-                json!({"a": 1, "b": 2}),
-                &[MissingComma],
-            ),
-            (
-                r#"{'a': 'x'}"#,
-                json!({"a": "x"}),
-                &[SingleQuotes, SingleQuotes],
-            ),
-            (
-                r#"{a: 1, b_c: "x"}"#,
-                json!({"a": 1, "b_c": "x"}),
-                &[UnquotedKey, UnquotedKey],
-            ),
-            (
-                r#"{"a": True, "b": None}"#,
-                json!({"a": true, "b": null}),
-                &[PythonLiteral, PythonLiteral],
-            ),
-            ("{\"a\": 1 // one\n}", json!({"a": 1}), &[Comment]),
-            ("{/* c */ \"a\": 1}", json!({"a": 1}), &[Comment]),
-            (
-                r#"{"a": "say "hi" now"}"#,
-                json!({"a": "say \"hi\" now"}),
-                &[UnescapedQuote, UnescapedQuote],
-            ),
-            (
-                "{\"a\": \"line\nbreak\"}",
-                json!({"a": "line\nbreak"}),
-                &[ControlCharacter],
-            ),
-            (
-                r#"{"a": "x"#,
-                json!({"a": "x"}),
-                &[ClosedString, ClosedContainer],
-            ),
-            (
-                r#"{"a": [1, 2"#,
-                json!({"a": [1, 2]}),
-                &[ClosedContainer, ClosedContainer],
-            ),
-            (
-                r#"{"a": 1, "b"#,
-                json!({"a": 1}),
-                &[ClosedString, DroppedIncompleteMember, ClosedContainer],
-            ),
-            (
-                r#"{"a": 1, "b": "#,
-                json!({"a": 1}),
-                &[ClosedContainer, DroppedIncompleteMember],
-            ),
-            ("{“a”: “b”}", json!({"a": "b"}), &[SmartQuotes, SmartQuotes]),
-            ("\u{feff}{\"a\": 1}", json!({"a": 1}), &[Bom]),
-            (
-                r#"{"name": John Smith, "n": +5}"#,
-                json!({"name": "John Smith", "n": 5}),
-                &[UnquotedValue, NumberFormat],
-            ),
-            (r#"{"a": NaN}"#, json!({"a": null}), &[JsLiteral]),
-            (r#"{"a" 1}"#, json!({"a": 1}), &[MissingColon]),
-            (r#"[1, 2}"#, json!([1, 2]), &[MismatchedBracket]),
-            (r#"{"a": }"#, json!({"a": null}), &[MissingValue]),
-            (r#"{"a": "\x"}"#, json!({"a": "\\x"}), &[InvalidEscape]),
-            (r#"{"a": 1, "a": 2}"#, json!({"a": 2}), &[DuplicateKey]),
-            (r#"{"zip": 007}"#, json!({"zip": "007"}), &[UnquotedValue]),
-        ];
-        for (text, value, fixes) in cases {
-            assert_eq!(&repair(text), &(value.clone(), fixes.to_vec()), "{text}");
-        }
-    }
-
-    #[test]
-    fn chunked_input_gives_the_same_result() {
-        let text = r#"{"a": "say "hi" now", 'b': [1, 2,], c: True // x
-        }"#;
-        let whole = repair(text);
-        for size in 1..8 {
-            let mut r = Repairer::default();
-            let chars: Vec<char> = text.chars().collect();
-            for chunk in chars.chunks(size) {
-                r.feed(&chunk.iter().collect::<String>());
-            }
-            let (value, fixes) = r.finish().unwrap();
-            assert_eq!(
-                (value, fixes.into_iter().map(|f| f.kind).collect::<Vec<_>>()),
-                whole,
-                "chunk {size}"
-            );
-        }
-    }
-
-    #[test]
-    fn limits_are_typed_errors() {
-        let deep = "[".repeat(200);
-        assert_eq!(
-            repair_value(&deep, Limits::default()),
-            Err(RepairError::TooDeep { limit: 128 })
-        );
-        let limits = Limits {
-            max_bytes: 4,
-            ..Limits::default()
-        };
-        assert_eq!(
-            repair_value("[1, 2]", limits),
-            Err(RepairError::TooLarge { limit: 4 })
-        );
-        assert_eq!(
-            repair_value("  ", Limits::default()),
-            Err(RepairError::NoValue)
-        );
-    }
-
-    #[test]
-    fn lone_surrogates_become_replacement_characters() {
-        assert_eq!(repair(r#""\ud83d x""#).0, json!("\u{fffd} x"));
-    }
-
-    #[test]
-    fn events_report_members_as_they_stream() {
-        let mut r = Repairer::with_events(Limits::default());
-        let mut events = Vec::new();
-        for chunk in [
-            "{\"title\": \"Hel",
-            "lo\", \"n\": [1,",
-            " 2], \"x\": {\"y\": \"z\"}}",
-        ] {
-            r.feed(chunk);
-            events.extend(r.take_events());
-        }
-        let key = |k: &str| k.to_owned();
-        assert_eq!(
-            events,
-            [
-                Event::Started { key: key("title") },
-                Event::Text {
-                    key: key("title"),
-                    delta: key("Hel")
-                },
-                Event::Text {
-                    key: key("title"),
-                    delta: key("lo")
-                },
-                Event::Complete {
-                    at: PathSegment::Key(key("title")),
-                    value: json!("Hello")
-                },
-                Event::Started { key: key("n") },
-                Event::Complete {
-                    at: PathSegment::Key(key("n")),
-                    value: json!([1, 2])
-                },
-                Event::Started { key: key("x") },
-                Event::Complete {
-                    at: PathSegment::Key(key("x")),
-                    value: json!({"y": "z"})
-                },
-            ]
-        );
-    }
-
-    #[test]
-    fn snapshot_shows_the_partial_value() {
-        let mut r = Repairer::default();
-        r.feed(r#"{"a": [1, 2], "b": "hel"#);
-        assert_eq!(r.snapshot(), Some(json!({"a": [1, 2], "b": "hel"})));
-    }
-}
+mod tests;

@@ -4,6 +4,11 @@
 //! the total work is linear in the reply, not a re-parse of the whole buffer per chunk. It reports
 //! [`Event`]s (a member started, more of its text, a member complete) and can show the partial
 //! value at any time; [`finish`](StreamParser::finish) fits the whole to the type.
+//!
+//! The parser keeps the text it was fed (from the first `{` or `[`). The values of completed
+//! members move into their events rather than being copied; `finish` reads the kept text the
+//! way [`parse`](super::parse) reads a candidate: serde alone when it is clean JSON, repaired
+//! text when serde can read that, the repair path otherwise.
 
 use std::marker::PhantomData;
 
@@ -43,6 +48,9 @@ pub struct StreamParser<T> {
     started: bool,
     /// The start of the reply, kept for error excerpts.
     head: String,
+    /// The reply from the first `{` or `[` on.
+    text: String,
+    limits: Limits,
     _target: PhantomData<fn() -> T>,
 }
 
@@ -61,9 +69,11 @@ impl<T: LlmOutput> StreamParser<T> {
     /// A parser with the given limits.
     pub fn with_limits(limits: Limits) -> Self {
         Self {
-            repairer: Repairer::with_events(limits),
+            repairer: Repairer::with_moved_events(limits),
             started: false,
             head: String::new(),
+            text: String::new(),
+            limits,
             _target: PhantomData,
         }
     }
@@ -84,6 +94,10 @@ impl<T: LlmOutput> StreamParser<T> {
                 None => return Vec::new(),
             }
         };
+        // Past the limit the repairer stops with an error; the text need not grow further.
+        if self.text.len() <= self.limits.max_bytes {
+            self.text.push_str(chunk);
+        }
         self.repairer.feed(chunk);
         self.repairer.take_events()
     }
@@ -92,7 +106,10 @@ impl<T: LlmOutput> StreamParser<T> {
     /// before the value starts). Costs a copy of the value; call it when a view is needed, not
     /// per chunk.
     pub fn partial(&self) -> Option<Value> {
-        self.repairer.snapshot()
+        // The parser's own tree gave its members away to the events: read the text again.
+        let mut repairer = Repairer::new(self.limits);
+        repairer.feed(&self.text);
+        repairer.snapshot()
     }
 
     /// Ends the reply: repairs what was cut off, fits the value to `T`, deserializes it.
@@ -106,11 +123,9 @@ impl<T: LlmOutput> StreamParser<T> {
             };
             return Err(ParseError::new(kind, &head));
         }
-        let (value, fixes) = self
-            .repairer
-            .finish()
-            .map_err(|err| ParseError::new(err.into(), &head))?;
-        super::fit::<T>(value, fixes, &super::schema_of::<T>())
-            .map_err(|kind| ParseError::new(kind, &head))
+        if let Some(err) = self.repairer.error() {
+            return Err(ParseError::new(err.into(), &head));
+        }
+        super::read_text::<T>(&self.text, self.limits).map_err(|kind| ParseError::new(kind, &head))
     }
 }

@@ -1,0 +1,418 @@
+//! Coercion on the repaired JSON text: the scalar conversions of [`coerce`](super::coerce)
+//! (`"29"` for 29, `"yes"` for `true`, `"DRAFT"` for `draft`) made in place, so that serde can
+//! still read the text straight into the type.
+//!
+//! The walk follows the schema along the text and hands every scalar that does not already fit
+//! to the same [`Fitter`] the tree path uses, with the same path, so the result and the fixes are
+//! the ones the tree path gives. Anything the tree path would change beyond a scalar (a key to
+//! rename, a `null` to drop, a list around a single object, a union with several shapes) gives
+//! up: the caller then takes the tree path.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::Fix;
+use super::coerce::{Fitter, accepts_null, kw, type_names};
+use super::repair::number;
+use crate::output::schema::ALIASES;
+use crate::path::{FieldPath, PathSegment};
+
+/// `json` (clean JSON as the repairer writes it) with its scalars fitted to `schema`, and the
+/// fixes that took; `None` when a change is needed that only the tree path makes.
+pub(super) fn coerce_text(json: &str, schema: &Value) -> Option<(String, Vec<Fix>)> {
+    let mut walk = Walk {
+        json,
+        bytes: json.as_bytes(),
+        pos: 0,
+        out: String::new(),
+        copied: 0,
+        fit: Fitter::new(schema),
+        path: Vec::new(),
+        fixes: Vec::new(),
+        depth: 0,
+    };
+
+    walk.value(Some(schema))?;
+    if walk.copied == 0 {
+        return Some((json.to_owned(), walk.fixes));
+    }
+    walk.out.push_str(&json[walk.copied..]);
+    Some((walk.out, walk.fixes))
+}
+
+enum Seg<'j> {
+    Key(Cow<'j, str>),
+    Index(usize),
+}
+
+struct Walk<'a, 'j> {
+    json: &'j str,
+    bytes: &'j [u8],
+    pos: usize,
+    /// The text with the changes, up to `copied` in `json`.
+    out: String,
+    copied: usize,
+    fit: Fitter<'a>,
+    path: Vec<Seg<'j>>,
+    fixes: Vec<Fix>,
+    /// Containers open.
+    depth: usize,
+}
+
+/// Deepest nesting walked: the walk recurses along the text (serde's own limit is lower).
+const MAX_DEPTH: usize = 128;
+
+/// How many `anyOf`/`$ref` levels are followed to find the one shape of a value.
+const MAX_UNWRAP: usize = 16;
+
+impl<'a, 'j> Walk<'a, 'j> {
+    fn value(&mut self, schema: Option<&'a Value>) -> Option<()> {
+        let object = match self.bytes.get(self.pos)? {
+            b'{' => true,
+            b'[' => false,
+            _ => return self.scalar(schema),
+        };
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let read = if object {
+            let schema = self.container(schema, "object")?;
+            self.object(schema)
+        } else {
+            let schema = self.container(schema, "array")?;
+            self.array(schema)
+        };
+        self.depth -= 1;
+        read
+    }
+
+    /// The schema an object or array is read with: `None` when the schema takes it as it is,
+    /// no answer when the tree path would convert it.
+    fn container(&self, schema: Option<&'a Value>, kind: &str) -> Option<Option<&'a Value>> {
+        let Some(mut schema) = schema else {
+            return Some(None);
+        };
+        for _ in 0..MAX_UNWRAP {
+            schema = self.fit.resolve(schema);
+            if kw(schema, "enum").is_some() || kw(schema, "const").is_some() {
+                return None;
+            }
+            if let Some(branches) = union(schema) {
+                schema = self.only_shape(branches)?;
+                continue;
+            }
+            let types = type_names(schema);
+            let mut candidates = types.iter().filter(|t| *t != "null");
+            return match (candidates.next(), candidates.next()) {
+                (None, _) if types.iter().next().is_none() => Some(None),
+                (Some(ty), None) if ty == kind => Some(Some(schema)),
+                _ => None,
+            };
+        }
+        None
+    }
+
+    /// The one branch of a union that is not `null`.
+    fn only_shape(&self, branches: &'a [Value]) -> Option<&'a Value> {
+        let mut shapes = branches.iter().filter(|b| !null_only(self.fit.resolve(b)));
+        match (shapes.next(), shapes.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
+
+    fn object(&mut self, schema: Option<&'a Value>) -> Option<()> {
+        self.pos += 1;
+        let props = schema
+            .and_then(|s| kw(s, "properties"))
+            .and_then(Value::as_object);
+        let aliases = schema
+            .and_then(|s| s.get(ALIASES))
+            .and_then(Value::as_object);
+        let additional = schema.and_then(|s| kw(s, "additionalProperties"));
+        let required = schema
+            .and_then(|s| kw(s, "required"))
+            .and_then(Value::as_array);
+        loop {
+            match self.bytes.get(self.pos)? {
+                b'}' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                b',' => self.pos += 1,
+                _ => {}
+            }
+            let (start, end) = self.string_token()?;
+            let key = self.decode(start, end)?;
+            self.pos = end;
+            if self.bytes.get(self.pos) != Some(&b':') {
+                return None;
+            }
+            self.pos += 1;
+            let member = match schema {
+                None => None,
+                Some(_) => {
+                    let name = match props {
+                        Some(props) if props.contains_key(key.as_ref()) => Some(key.as_ref()),
+                        _ => aliases
+                            .and_then(|a| a.get(key.as_ref()))
+                            .and_then(Value::as_str),
+                    };
+                    match (name.and_then(|n| props?.get(n)), additional) {
+                        (Some(prop), _) => {
+                            // `null` for a field with a default: the tree path drops it.
+                            let name = name.unwrap_or_default();
+                            if self.bytes.get(self.pos) == Some(&b'n')
+                                && !required.is_some_and(|r| r.iter().any(|n| n == name))
+                                && !accepts_null(self.fit.resolve(prop))
+                            {
+                                return None;
+                            }
+                            Some(prop)
+                        }
+                        // A key that is no field may be one written another way: renaming is
+                        // the tree path's job.
+                        _ if props.is_some_and(|p| !p.is_empty()) => return None,
+                        (None, Some(Value::Bool(false))) => return None,
+                        (None, Some(values)) if values.is_object() => Some(values),
+                        (None, _) => None,
+                    }
+                }
+            };
+            self.path.push(Seg::Key(key));
+            self.value(member)?;
+            self.path.pop();
+        }
+    }
+
+    fn array(&mut self, schema: Option<&'a Value>) -> Option<()> {
+        self.pos += 1;
+        let items = schema.and_then(|s| kw(s, "items"));
+        let prefix = schema
+            .and_then(|s| kw(s, "prefixItems"))
+            .and_then(Value::as_array);
+        let mut index = 0;
+        loop {
+            match self.bytes.get(self.pos)? {
+                b']' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                b',' => self.pos += 1,
+                _ => {}
+            }
+            let member = prefix.and_then(|p| p.get(index)).or(items);
+            self.path.push(Seg::Index(index));
+            self.value(member)?;
+            self.path.pop();
+            index += 1;
+        }
+    }
+
+    fn scalar(&mut self, schema: Option<&'a Value>) -> Option<()> {
+        let start = self.pos;
+        let end = match self.bytes.get(start)? {
+            b'"' => self.string_token()?.1,
+            _ => {
+                let len = self.bytes[start..]
+                    .iter()
+                    .position(|b| matches!(b, b',' | b'}' | b']'))
+                    .unwrap_or(self.bytes.len() - start);
+                start + len
+            }
+        };
+        self.pos = end;
+        let Some(mut schema) = schema else {
+            return Some(());
+        };
+        let token = &self.json[start..end];
+        for _ in 0..MAX_UNWRAP {
+            schema = self.fit.resolve(schema);
+            let Some(branches) = union(schema) else {
+                break;
+            };
+            if token == "null" && branches.iter().any(|b| accepts_null(self.fit.resolve(b))) {
+                return Some(());
+            }
+            schema = self.only_shape(branches)?;
+        }
+        if union(schema).is_some() {
+            return None;
+        }
+        if fits(schema, token) {
+            return Some(());
+        }
+        let value = self.token_value(start, end)?;
+        let path = self.field_path();
+        let fitted = self.fit.fit(value, schema, path, &mut self.fixes).ok()?;
+        self.out.push_str(&self.json[self.copied..start]);
+        self.out.push_str(&serde_json::to_string(&fitted).ok()?);
+        self.copied = end;
+        Some(())
+    }
+
+    /// The string token at `pos`: its start and end (after the closing quote).
+    fn string_token(&self) -> Option<(usize, usize)> {
+        let start = self.pos;
+        if self.bytes.get(start) != Some(&b'"') {
+            return None;
+        }
+        let mut i = start + 1;
+        loop {
+            match self.bytes.get(i)? {
+                b'\\' => i += 2,
+                b'"' => return Some((start, i + 1)),
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// The text of the string token `start..end`.
+    fn decode(&self, start: usize, end: usize) -> Option<Cow<'j, str>> {
+        let inner = self.json.get(start + 1..end - 1)?;
+        if inner.contains('\\') {
+            serde_json::from_str(&self.json[start..end])
+                .ok()
+                .map(Cow::Owned)
+        } else {
+            Some(Cow::Borrowed(inner))
+        }
+    }
+
+    /// The token `start..end` as the repairer's tree holds it.
+    fn token_value(&self, start: usize, end: usize) -> Option<Value> {
+        let token = &self.json[start..end];
+        Some(match token {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "null" => Value::Null,
+            _ if token.starts_with('"') => Value::String(self.decode(start, end)?.into_owned()),
+            _ => Value::Number(number(token)?),
+        })
+    }
+
+    fn field_path(&self) -> FieldPath {
+        FieldPath::from(
+            self.path
+                .iter()
+                .map(|seg| match seg {
+                    Seg::Key(key) => PathSegment::Key(key.as_ref().to_owned()),
+                    Seg::Index(i) => PathSegment::Index(*i),
+                })
+                .collect::<Vec<_>>(),
+        )
+    }
+}
+
+fn union(schema: &Value) -> Option<&[Value]> {
+    kw(schema, "anyOf")
+        .or_else(|| kw(schema, "oneOf"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+}
+
+/// A schema that only takes `null`.
+fn null_only(schema: &Value) -> bool {
+    let types = type_names(schema);
+    types.iter().next().is_some()
+        && types.iter().all(|t| t == "null")
+        && union(schema).is_none()
+        && kw(schema, "enum").is_none()
+}
+
+/// Whether the scalar `token` fits `schema` as it is: what the tree path would keep unchanged
+/// without a fix. False when unsure; the fitter then decides.
+fn fits(schema: &Value, token: &str) -> bool {
+    if let Some(allowed) = kw(schema, "enum").and_then(Value::as_array) {
+        let plain = token
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .filter(|t| !t.contains('\\'));
+        return plain.is_some_and(|t| allowed.iter().any(|a| a.as_str() == Some(t)));
+    }
+    if kw(schema, "const").is_some() {
+        return false;
+    }
+    let types = type_names(schema);
+    if token == "null" {
+        return types.iter().any(|t| t == "null") || types.iter().next().is_none();
+    }
+    // The tree path tries the types in order and keeps the first that takes the value.
+    let Some(first) = types.iter().find(|t| *t != "null") else {
+        return types.iter().next().is_none();
+    };
+    match token.as_bytes().first() {
+        Some(b'"') => first == "string",
+        Some(b't' | b'f') => first == "boolean",
+        _ => match first {
+            "number" => true,
+            "integer" => {
+                !token.contains(['.', 'e', 'E'])
+                    && (token.parse::<i64>().is_ok() || token.parse::<u64>().is_ok())
+            }
+            _ => false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::FixKind;
+    use serde_json::json;
+
+    #[test]
+    fn scalars_are_converted_in_place_with_their_paths() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "qty": {"type": "integer"},
+                "paid": {"type": "boolean"},
+                "status": {"type": "string", "enum": ["draft", "sent"]},
+                "lines": {"type": "array", "items": {"type": "number"}},
+                "note": {"anyOf": [{"type": "string"}, {"type": "null"}]}
+            },
+            "required": ["qty"]
+        });
+        let (text, fixes) = coerce_text(
+            r#"{"qty":"29","paid":"yes","status":"DRAFT","lines":[1,"2.5"],"note":null}"#,
+            &schema,
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            r#"{"qty":29,"paid":true,"status":"draft","lines":[1,2.5],"note":null}"#
+        );
+        let fixes: Vec<(FixKind, String)> = fixes
+            .into_iter()
+            .map(|f| (f.kind, f.path.to_string()))
+            .collect();
+        assert_eq!(
+            fixes,
+            [
+                (FixKind::StringToNumber, "qty".to_owned()),
+                (FixKind::ToBool, "paid".to_owned()),
+                (FixKind::EnumCase, "status".to_owned()),
+                (FixKind::StringToNumber, "lines[1]".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn what_only_the_tree_path_does_gives_up() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"tags": {"type": "array", "items": {"type": "string"}}}
+        });
+        // A key to rename, a single value for a list.
+        assert!(coerce_text(r#"{"Tags":["a"]}"#, &schema).is_none());
+        assert_eq!(
+            coerce_text(r#"{"tags":"a"}"#, &schema).map(|(t, _)| t),
+            Some(r#"{"tags":["a"]}"#.to_owned())
+        );
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(coerce_text(&deep, &json!({"type": "array", "items": {"$ref": "#"}})).is_none());
+    }
+}

@@ -1,0 +1,111 @@
+//! The fast path of [`repair_json`](super::repair_json): clean JSON read by serde into a
+//! `Value`, when that gives what the repairer would give with no fix.
+//!
+//! serde keeps the last of two equal keys without a word, where the repairer records a
+//! [`DuplicateKey`](super::FixKind::DuplicateKey) fix: the visitor here refuses them, which sends
+//! the text down the repair path.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// `text` read by serde, if it is one clean JSON value with no duplicate key.
+pub(super) fn clean(text: &str) -> Option<Value> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Strict.deserialize(&mut de).ok()?;
+    de.end().ok().map(|()| value)
+}
+
+/// A `Value` seed that fails on a duplicate key.
+#[derive(Clone, Copy)]
+struct Strict;
+
+impl<'de> DeserializeSeed<'de> for Strict {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        // `-0` is the integer 0 to the repairer.
+        if v == 0.0 && v.is_sign_negative() {
+            return Err(E::custom("negative zero"));
+        }
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("not a finite number"))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(self)?;
+            if out.insert(key, value).is_some() {
+                return Err(de::Error::custom("duplicate key"));
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_clean_json_and_refuses_what_the_repairer_would_fix() {
+        assert_eq!(
+            clean(r#"{"a": [1, -2, 2.5, "x\n", null, true]}"#),
+            serde_json::from_str(r#"{"a": [1, -2, 2.5, "x\n", null, true]}"#).ok()
+        );
+        assert_eq!(clean(r#"{"a": 1, "a": 2}"#), None);
+        assert_eq!(clean(r#"{"a": 1,}"#), None);
+        assert_eq!(clean("[1] x"), None);
+    }
+}
