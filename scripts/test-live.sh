@@ -14,8 +14,10 @@
 # 3. Runs the ignored tests of the `live` target, one at a time (the server has one slot), with
 #    their output, which shows every reply the model gave and what became of it:
 #      cargo nextest run -p tests --test live --run-ignored only --no-capture
-#    About 30 requests at temperature 0; a minute or two on an idle two-core machine, longer when
-#    another client (a benchmark) shares the server.
+#    About 30 requests at temperature 0, ~2,000 reply and ~4,500 prompt tokens: a minute or two
+#    on an idle two-core machine (the server makes ~50 reply tokens/s there); 8 to 15 minutes were
+#    measured on one busy with other builds and benchmarks. The replies are deterministic: the
+#    server keeps no prompt cache.
 # 4. Stops the server if this script started it (KEEP_MODEL_SERVER=1 leaves it running), and
 #    exits non-zero when a test failed.
 #
