@@ -136,8 +136,8 @@ pub async fn run<T: LlmOutput + 'static>(
     rendered: Rendered,
 ) -> Result<Answer<T>, LlmError> {
     let started = Instant::now();
-    let text_output = output_spec::<T>().is_text;
     let mut request = request::<T>(prompt, rendered);
+    let text_output = matches!(request.format, ResponseFormat::Text);
     let sources = Arc::new(Sources::new(request.args.iter().map(|a| a.value.as_str())));
     let provider = llm.provider();
     let mut attempts = Vec::new();

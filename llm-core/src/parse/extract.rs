@@ -5,6 +5,7 @@
 //! candidates is capped at [`MAX_CANDIDATES`].
 
 use super::FixKind;
+use super::scan::skip_until;
 
 /// Most candidates read from one reply.
 pub(super) const MAX_CANDIDATES: usize = 8;
@@ -106,7 +107,7 @@ fn find_fence(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = 0;
     loop {
-        i = skip_plain(bytes, i, b"`");
+        i = skip_until(bytes, i, b"`", false);
         if i >= bytes.len() {
             return None;
         }
@@ -124,7 +125,7 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
-        i = skip_plain(bytes, i, b"\"{}[]");
+        i = skip_until(bytes, i, b"\"{}[]", false);
         let Some(&b) = bytes.get(i) else {
             break;
         };
@@ -133,7 +134,7 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
                 // To the closing quote, over escaped characters.
                 i += 1;
                 loop {
-                    i = skip_plain(bytes, i, b"\"\\");
+                    i = skip_until(bytes, i, b"\"\\", false);
                     match bytes.get(i) {
                         Some(b'\\') => i += 2,
                         Some(_) => break,
@@ -152,35 +153,6 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-/// The index of the first byte at or after `from` that is one of `stops` (at most `bytes.len()`),
-/// eight bytes at a time.
-fn skip_plain(bytes: &[u8], from: usize, stops: &[u8]) -> usize {
-    const LO: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HI: u64 = u64::from_ne_bytes([0x80; 8]);
-    let mut i = from;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_ne_bytes(word);
-        // A byte of `word ^ stop` is zero where the byte is `stop`.
-        let hit = stops.iter().fold(0, |acc, &stop| {
-            let x = word ^ (LO * u64::from(stop));
-            acc | (x.wrapping_sub(LO) & !x & HI)
-        });
-        if hit != 0 {
-            break;
-        }
-        i += 8;
-    }
-    while let Some(b) = bytes.get(i) {
-        if stops.contains(b) {
-            return i;
-        }
-        i += 1;
-    }
-    bytes.len()
 }
 
 #[cfg(test)]

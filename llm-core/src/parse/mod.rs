@@ -10,6 +10,7 @@ mod extract;
 mod ignored;
 pub mod repair;
 mod retype;
+mod scan;
 mod stream;
 mod text;
 mod untyped;

@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use super::scan::skip_until;
+
 /// Most keys in one object checked for duplicates; a larger object gives up the text output.
 const MAX_KEYS: usize = 256;
 
@@ -149,7 +151,7 @@ fn write_string(out: &mut String, text: &str) {
     let mut start = 0;
     let mut i = 0;
     loop {
-        i += clean_run(&bytes[i..]);
+        i += skip_until(&bytes[i..], 0, b"\"\\", true);
         let Some(&b) = bytes.get(i) else {
             break;
         };
@@ -169,35 +171,6 @@ fn write_string(out: &mut String, text: &str) {
     }
     out.push_str(&text[start..]);
     out.push('"');
-}
-
-/// How many bytes at the start of `bytes` a JSON string holds as they are (no quote, backslash
-/// or control character), eight at a time.
-fn clean_run(bytes: &[u8]) -> usize {
-    const LO: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HI: u64 = u64::from_ne_bytes([0x80; 8]);
-    let mut i = 0;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_ne_bytes(word);
-        let has = |b: u8| {
-            let x = word ^ (LO * u64::from(b));
-            x.wrapping_sub(LO) & !x & HI
-        };
-        let control = word.wrapping_sub(LO * 0x20) & !word & HI;
-        if control | has(b'"') | has(b'\\') != 0 {
-            break;
-        }
-        i += 8;
-    }
-    while let Some(&b) = bytes.get(i) {
-        if b < 0x20 || b == b'"' || b == b'\\' {
-            return i;
-        }
-        i += 1;
-    }
-    bytes.len()
 }
 
 #[cfg(test)]

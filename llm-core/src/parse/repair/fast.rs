@@ -2,6 +2,7 @@
 //! (see [`repair_text`]).
 
 use super::{Escape, Expect, Frame, Limits, Mode, Quote, RepairError, Repairer, Str};
+use crate::parse::scan::skip_until;
 use crate::parse::text::TextOut;
 use crate::parse::{Fix, FixKind};
 
@@ -106,30 +107,7 @@ impl Repairer {
 /// How many bytes at the start of `bytes` a string copies as they are: up to a backslash, a
 /// quote (the typographic ones start with 0xE2), or a control character.
 pub(super) fn plain_run(bytes: &[u8]) -> usize {
-    const LO: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HI: u64 = u64::from_ne_bytes([0x80; 8]);
-    let mut i = 0;
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_ne_bytes(word);
-        let has = |b: u8| {
-            let x = word ^ (LO * u64::from(b));
-            x.wrapping_sub(LO) & !x & HI
-        };
-        let control = word.wrapping_sub(LO * 0x20) & !word & HI;
-        if control | has(b'\\') | has(b'"') | has(b'\'') | has(0xE2) != 0 {
-            break;
-        }
-        i += 8;
-    }
-    while let Some(&b) = bytes.get(i) {
-        if b < 0x20 || matches!(b, b'\\' | b'"' | b'\'' | 0xE2) {
-            return i;
-        }
-        i += 1;
-    }
-    bytes.len()
+    skip_until(bytes, 0, b"\\\"'\xE2", true)
 }
 
 /// Whether `word` is a number as JSON writes it.
