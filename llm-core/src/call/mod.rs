@@ -19,7 +19,7 @@ use serde_json::Value;
 pub use attempt::{Attempt, AttemptError, RAW_ATTEMPT_CHARS, Rejected};
 
 use crate::output::LlmOutput;
-use crate::parse::{Fix, FixKind, Parsed};
+use crate::parse::{Fix, Parsed};
 use crate::prompt::{PromptInfo, Rendered};
 use crate::provider::{FinishReason, Message, Mode, Request, ResponseFormat, Usage};
 use crate::validate::{Sources, Validator};
@@ -226,7 +226,7 @@ fn check<T: LlmOutput>(
     };
     // A cut-off reply is accepted only when its JSON was complete before the cut (the model
     // went on talking after it); a value closed by the repairer may be missing its end.
-    if cut && parsed.fixes.iter().any(|f| is_truncation(&f.kind)) {
+    if cut && parsed.fixes.iter().any(|f| f.kind.is_truncation()) {
         return Checked::Failed(truncated(), parsed.fixes);
     }
     let mut v = Validator::with_sources(Arc::clone(sources));
@@ -253,14 +253,4 @@ pub fn json_arg_error(
         None,
     );
     crate::InputError::new(prompt, violation.into()).into()
-}
-
-fn is_truncation(kind: &FixKind) -> bool {
-    matches!(
-        kind,
-        FixKind::ClosedString
-            | FixKind::CompletedLiteral
-            | FixKind::ClosedContainer
-            | FixKind::DroppedIncompleteMember
-    )
 }

@@ -139,6 +139,20 @@ pub enum FixKind {
     NullForDefault,
 }
 
+impl FixKind {
+    /// Whether the fix completed a reply that ended too early (a string, literal or container
+    /// closed, a member without a value dropped): the value may be missing its end.
+    pub fn is_truncation(&self) -> bool {
+        matches!(
+            self,
+            FixKind::ClosedString
+                | FixKind::CompletedLiteral
+                | FixKind::ClosedContainer
+                | FixKind::DroppedIncompleteMember
+        )
+    }
+}
+
 /// Parses a reply into `T`: finds the JSON, repairs it, fits it to `T`'s schema, deserializes.
 ///
 /// Clean JSON takes a fast path straight through serde. Otherwise every candidate the reply holds
