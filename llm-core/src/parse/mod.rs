@@ -437,15 +437,7 @@ fn read_reply<R: Reader>(
         match read {
             Ok((value, len)) => {
                 if candidate.text.starts_with(['{', '['])
-                    && !value.fixes.iter().any(|f| {
-                        matches!(
-                            f.kind,
-                            FixKind::ClosedString
-                                | FixKind::CompletedLiteral
-                                | FixKind::ClosedContainer
-                                | FixKind::DroppedIncompleteMember
-                        )
-                    })
+                    && !value.fixes.iter().any(|f| f.kind.is_truncation())
                 {
                     closed.push((start, candidate.text));
                 }
