@@ -2,13 +2,17 @@
 //! a plain reqwest POST of the same request (decoded into the same type), against a local HTTP
 //! server that answers at once. Concurrency 1 (latency) and 64 (throughput).
 //!
-//! Run with `cargo bench -p llm-core --bench overhead`. The two arms alternate in rounds and
-//! every verdict is a ratio of medians measured in the same process; absolute times are for scale.
-//! `LLM_BENCH_ROUNDS` (default 15) and `LLM_BENCH_CALLS` (calls per round and arm at
-//! concurrency 1, default 400) trade time for precision.
+//! Run with `cargo bench -p llm-core --bench overhead`. Every verdict is a ratio measured in the
+//! same process; absolute times are for scale. At concurrency 1 the arms alternate call by call
+//! and each round compares the median latency of single calls (a stalled call does not move a
+//! median); at concurrency 64 the arms alternate batch by batch and each round compares the
+//! time to finish a batch. The verdict is the median of the per-round ratios.
+//! `LLM_BENCH_ROUNDS` (default 21) and `LLM_BENCH_CALLS` (calls per batch at concurrency 64,
+//! default 4096; an eighth of it per arm and round at concurrency 1) trade time for precision.
 
 #![allow(missing_docs)]
 
+use std::alloc::System;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,8 +20,13 @@ use llm_core::LlmOutput;
 use llm_core::prelude::*;
 use llm_core::provider::openai::{OpenAi, StrictSchema};
 use serde_json::{Value, json};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+
+/// Counts allocations, for the allocations-per-call line of the report.
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 /// A line item.
 #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
@@ -134,17 +143,18 @@ async fn read_more(socket: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) -> usi
 }
 
 /// The baseline: what a careful hand-written call does: the same body the provider sends, built
-/// once and serialized per call by `RequestBuilder::json`, the reply decoded into the same type
-/// with serde.
+/// once and serialized per call by `RequestBuilder::json`, with the provider's time limit when
+/// `timeout` is set, the reply decoded into the same type with serde.
 #[derive(Clone)]
 struct Plain {
     client: reqwest::Client,
     url: String,
     body: Arc<Value>,
+    timeout: Option<Duration>,
 }
 
 impl Plain {
-    fn new(base: &str) -> Self {
+    fn new(base: &str, timeout: Option<Duration>) -> Self {
         let strict = StrictSchema::from_canonical(&Line::schema().to_value());
         let body = json!({
             "model": "bench-model",
@@ -162,22 +172,43 @@ impl Plain {
             client: reqwest::Client::new(),
             url: format!("{base}/v1/chat/completions"),
             body: Arc::new(body),
+            timeout,
         }
     }
 
     async fn call(&self) -> Line {
-        let response = self
-            .client
-            .post(&self.url)
-            .json(self.body.as_ref())
-            .send()
-            .await
-            .expect("send");
+        let mut request = self.client.post(&self.url);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let response = request.json(self.body.as_ref()).send().await.expect("send");
         let reply: Value = response.json().await.expect("json");
         let content = reply["choices"][0]["message"]["content"]
             .as_str()
             .expect("content");
         serde_json::from_str(content).expect("line")
+    }
+}
+
+/// One side of the comparison.
+#[derive(Clone)]
+enum Arm {
+    /// A hand-written POST.
+    Plain(Plain),
+    /// The `#[llm_fn]` call.
+    Framework(Llm),
+}
+
+impl Arm {
+    async fn call(&self) {
+        match self {
+            Arm::Plain(plain) => {
+                std::hint::black_box(plain.call().await);
+            }
+            Arm::Framework(llm) => {
+                std::hint::black_box(extract_line(llm, TEXT).await.expect("call"));
+            }
+        }
     }
 }
 
@@ -193,20 +224,16 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Runs `calls` calls at `concurrency` and returns the elapsed time.
-async fn run_arm<F, Fut>(concurrency: usize, calls: usize, f: F) -> Duration
-where
-    F: Fn() -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
+/// Runs `calls` calls of `arm` at `concurrency` and returns the elapsed time in seconds.
+async fn batch(arm: &Arm, concurrency: usize, calls: usize) -> f64 {
     let started = Instant::now();
     let per_task = calls / concurrency;
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
-            let f = f.clone();
+            let arm = arm.clone();
             tokio::spawn(async move {
                 for _ in 0..per_task {
-                    f().await;
+                    arm.call().await;
                 }
             })
         })
@@ -214,7 +241,74 @@ where
     for task in tasks {
         task.await.expect("task");
     }
-    started.elapsed()
+    started.elapsed().as_secs_f64()
+}
+
+/// One round at concurrency 1: `calls` calls of each arm, interleaved one by one in an order that
+/// rotates, each timed on its own. Returns the median latency of each arm, in seconds, which a
+/// few stalled calls do not move.
+async fn latency_round(arms: &[Arm], calls: usize) -> Vec<f64> {
+    let mut times = vec![Vec::with_capacity(calls); arms.len()];
+    for i in 0..calls {
+        for k in 0..arms.len() {
+            let which = (i + k) % arms.len();
+            let started = Instant::now();
+            arms[which].call().await;
+            times[which].push(started.elapsed().as_secs_f64());
+        }
+    }
+    times.iter_mut().map(|t| median(t)).collect()
+}
+
+/// One round at concurrency `concurrency`: a batch of `calls` calls of each arm, in an order that
+/// rotates with `round`. Returns each arm's time, in seconds.
+async fn throughput_round(
+    arms: &[Arm],
+    concurrency: usize,
+    calls: usize,
+    round: usize,
+) -> Vec<f64> {
+    let mut times = vec![0.0; arms.len()];
+    for k in 0..arms.len() {
+        let which = (round + k) % arms.len();
+        times[which] = batch(&arms[which], concurrency, calls).await;
+    }
+    times
+}
+
+/// The median of `ratios` and their range.
+fn summary(ratios: &mut [f64]) -> (f64, f64, f64) {
+    let (lo, hi) = ratios
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
+    (median(ratios), lo, hi)
+}
+
+/// Prints one table row per baseline: the framework (the last of `per_round`'s columns) against
+/// each baseline, from per-round times (seconds per call).
+fn report(concurrency: usize, calls: usize, per_round: &[Vec<f64>], baselines: &[&str]) {
+    let framework = baselines.len();
+    for (b, name) in baselines.iter().enumerate() {
+        let mut ratios: Vec<f64> = per_round.iter().map(|t| t[framework] / t[b]).collect();
+        let (ratio, lo, hi) = summary(&mut ratios);
+        let mut base: Vec<f64> = per_round.iter().map(|t| t[b]).collect();
+        let mut fw: Vec<f64> = per_round.iter().map(|t| t[framework]).collect();
+        let verdict = match (b, ratio <= 1.05) {
+            (0, true) => "pass",
+            (0, false) => "miss",
+            _ => "reference",
+        };
+        let throughput = if concurrency == 1 {
+            "—".to_owned()
+        } else {
+            format!("{:.3}x", 1.0 / ratio)
+        };
+        println!(
+            "| {concurrency} | {calls} | {name} | {:.1} µs | {:.1} µs | {ratio:.3}x [{lo:.3}-{hi:.3}] | {throughput} | {verdict} |",
+            median(&mut base) * 1e6,
+            median(&mut fw) * 1e6,
+        );
+    }
 }
 
 fn main() {
@@ -223,12 +317,12 @@ fn main() {
     let rounds = if quick {
         1
     } else {
-        env_usize("LLM_BENCH_ROUNDS", 15)
+        env_usize("LLM_BENCH_ROUNDS", 21)
     };
-    let calls_c1 = if quick {
-        20
+    let calls = if quick {
+        64
     } else {
-        env_usize("LLM_BENCH_CALLS", 400)
+        env_usize("LLM_BENCH_CALLS", 4096)
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -236,64 +330,91 @@ fn main() {
         .build()
         .expect("runtime");
     let base = start_server();
-    let llm = Llm::new(OpenAi::new(format!("{base}/v1")).expect("provider"));
-    let plain = Plain::new(&base);
+    let provider = OpenAi::new(format!("{base}/v1")).expect("provider");
+    // The baselines: with the provider's per-request time limit (the verdict), and without one.
+    let baselines = ["reqwest + timeout", "reqwest, no timeout"];
+    let arms: Arc<[Arm]> = Arc::new([
+        Arm::Plain(Plain::new(&base, Some(Duration::from_secs(60)))),
+        Arm::Plain(Plain::new(&base, None)),
+        Arm::Framework(Llm::new(provider)),
+    ]);
+
+    // `LLM_BENCH_PROFILE=<arm>:<calls>` (arm 0, 1 or 2, in the order of `arms`) only makes that
+    // many calls of one arm at concurrency 1, for a profiler: run it for two call counts and
+    // take the difference to remove start-up costs.
+    if let Some((arm, n)) = std::env::var("LLM_BENCH_PROFILE")
+        .ok()
+        .and_then(|v| {
+            v.split_once(':')
+                .map(|(a, n)| (a.parse::<usize>(), n.parse::<usize>()))
+        })
+        .and_then(|(a, n)| Some((a.ok()?, n.ok()?)))
+    {
+        runtime.block_on(async {
+            for _ in 0..n {
+                arms[arm].call().await;
+            }
+        });
+        return;
+    }
 
     println!("framework overhead per call, local server, {rounds} rounds");
     println!(
-        "| concurrency | calls/round | plain reqwest | #[llm_fn] | latency ratio (median [min-max]) | throughput ratio | target |"
+        "| concurrency | calls/round/arm | baseline | baseline per call | #[llm_fn] per call | time ratio, median [min-max] | throughput ratio | ≤ 1.05x |"
     );
-    println!("| ---: | ---: | ---: | ---: | ---: | ---: | --- |");
-    runtime.block_on(async {
-        // Warm up connections and caches on both arms.
-        for _ in 0..50 {
-            plain.call().await;
-            extract_line(&llm, TEXT).await.expect("call");
-        }
-        for (concurrency, calls) in [(1, calls_c1), (64, calls_c1 * 8)] {
-            let mut ratios = Vec::new();
-            let (mut plain_times, mut fn_times) = (Vec::new(), Vec::new());
-            for round in 0..rounds {
-                let p = plain.clone();
-                let plain_arm = move || {
-                    let p = p.clone();
-                    async move {
-                        std::hint::black_box(p.call().await);
-                    }
-                };
-                let l = llm.clone();
-                let fn_arm = move || {
-                    let l = l.clone();
-                    async move {
-                        std::hint::black_box(extract_line(&l, TEXT).await.expect("call"));
-                    }
-                };
-                // Alternate which arm goes first, so drift favours neither.
-                let (t_plain, t_fn) = if round % 2 == 0 {
-                    let a = run_arm(concurrency, calls, plain_arm).await;
-                    (a, run_arm(concurrency, calls, fn_arm).await)
-                } else {
-                    let b = run_arm(concurrency, calls, fn_arm).await;
-                    (run_arm(concurrency, calls, plain_arm).await, b)
-                };
-                ratios.push(t_fn.as_secs_f64() / t_plain.as_secs_f64());
-                plain_times.push(t_plain.as_secs_f64());
-                fn_times.push(t_fn.as_secs_f64());
+    println!("| ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |");
+    let allocations = runtime.block_on(async {
+        // Warm up connections and caches on every arm.
+        latency_round(&arms, 50).await;
+
+        // Allocations per call (whole process: client, runtime and server), one arm at a time.
+        let counted = 200;
+        let allocations: Vec<String> = {
+            let mut counts = Vec::new();
+            for arm in arms.iter() {
+                let before = GLOBAL.stats();
+                for _ in 0..counted {
+                    arm.call().await;
+                }
+                let after = GLOBAL.stats();
+                let n = (after.allocations + after.reallocations)
+                    - (before.allocations + before.reallocations);
+                #[allow(clippy::cast_precision_loss)]
+                counts.push(format!("{:.1}", n as f64 / f64::from(counted)));
             }
-            let (lo, hi) = ratios
-                .iter()
-                .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
-            let ratio = median(&mut ratios);
-            #[allow(clippy::cast_precision_loss)]
-            let per_call = |t: f64| t / calls as f64 * 1e6;
-            let (tp, tf) = (median(&mut plain_times), median(&mut fn_times));
-            let verdict = if ratio <= 1.05 { "pass" } else { "miss" };
-            println!(
-                "| {concurrency} | {calls} | {:.1} µs/call | {:.1} µs/call | {ratio:.3}x [{lo:.3}-{hi:.3}] | {:.3}x | ≤ 1.05x latency, ≥ 0.95x throughput: {verdict} |",
-                per_call(tp),
-                per_call(tf),
-                1.0 / ratio,
-            );
+            counts
+        };
+
+        // Concurrency 1: latency, the median of single calls.
+        let latency_calls = calls / 8;
+        let mut per_round = Vec::new();
+        for _ in 0..rounds {
+            // On a worker, as a server's request handler would be, not on the blocked main thread.
+            let arms = arms.clone();
+            let round = tokio::spawn(async move { latency_round(&arms, latency_calls).await });
+            per_round.push(round.await.expect("latency round"));
         }
+        report(1, latency_calls, &per_round, &baselines);
+
+        // Concurrency 64: throughput, the time to complete a batch of calls.
+        let concurrency = 64;
+        let mut per_round = Vec::new();
+        for round in 0..rounds {
+            let times = throughput_round(&arms, concurrency, calls, round).await;
+            #[allow(clippy::cast_precision_loss)]
+            per_round.push(times.iter().map(|t| t / calls as f64).collect());
+        }
+        report(concurrency, calls, &per_round, &baselines);
+        allocations
     });
+    println!(
+        "\nallocations per call (process-wide, concurrency 1): {}; #[llm_fn] {}",
+        baselines
+            .iter()
+            .zip(&allocations)
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        allocations[baselines.len()],
+    );
 }

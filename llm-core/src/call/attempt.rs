@@ -33,10 +33,18 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    pub(crate) fn new(number: u32, raw: &str, usage: Usage, finish: FinishReason) -> Self {
+    /// An attempt whose reply was `raw`, kept whole when it is short enough (no copy), cut to
+    /// [`RAW_ATTEMPT_CHARS`] otherwise.
+    pub(crate) fn new(number: u32, raw: String, usage: Usage, finish: FinishReason) -> Self {
+        // No more bytes than the limit in characters means no more characters either.
+        let raw = if raw.len() <= RAW_ATTEMPT_CHARS {
+            raw
+        } else {
+            excerpt(&raw, RAW_ATTEMPT_CHARS)
+        };
         Self {
             number,
-            raw: excerpt(raw, RAW_ATTEMPT_CHARS),
+            raw,
             usage,
             latency: Duration::ZERO,
             finish,

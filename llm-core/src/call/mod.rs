@@ -20,6 +20,7 @@ pub use attempt::{Attempt, AttemptError, RAW_ATTEMPT_CHARS, Rejected};
 
 use crate::output::LlmOutput;
 use crate::parse::{Fix, Parsed};
+use crate::path::excerpt;
 use crate::prompt::{PromptInfo, Rendered};
 use crate::provider::{FinishReason, Message, Mode, Request, ResponseFormat, Usage};
 use crate::validate::{Sources, Validator};
@@ -146,12 +147,6 @@ pub async fn run<T: LlmOutput + 'static>(
         number += 1;
         let sent = Instant::now();
         let response = provider.complete(&request).await?;
-        let mut attempt = Attempt::new(
-            number,
-            &response.text,
-            response.usage,
-            response.finish.clone(),
-        );
         let checked = check::<T>(
             &response.text,
             &response.finish,
@@ -159,9 +154,12 @@ pub async fn run<T: LlmOutput + 'static>(
             request.max_tokens,
             &sources,
         );
-        attempt.latency = sent.elapsed();
+        let latency = sent.elapsed();
         match checked {
             Checked::Accepted(parsed) => {
+                let mut attempt =
+                    Attempt::new(number, response.text, response.usage, response.finish);
+                attempt.latency = latency;
                 attempt.fixes = parsed.fixes;
                 attempts.push(attempt);
                 let usage = attempts
@@ -181,6 +179,9 @@ pub async fn run<T: LlmOutput + 'static>(
                 });
             }
             Checked::Failed(error, fixes) => {
+                let raw = excerpt(&response.text, RAW_ATTEMPT_CHARS);
+                let mut attempt = Attempt::new(number, raw, response.usage, response.finish);
+                attempt.latency = latency;
                 attempt.fixes = fixes;
                 let reask = error.reask_message();
                 attempt.error = Some(error);

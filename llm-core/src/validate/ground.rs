@@ -5,12 +5,26 @@
 //! written in the inputs (`1,234.50` and `$1234.5` both count as 1234.5).
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use super::{Rule, Validator};
 
 /// The inputs of one call, normalised once for every grounded check.
+///
+/// Building it only copies the inputs; they are normalised the first time a value is looked up,
+/// so a call whose output has no grounded field does not pay for it.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
+    /// The inputs, one after the other.
+    raw: String,
+    /// Where each input ends in `raw`.
+    ends: Vec<usize>,
+    index: OnceLock<Index>,
+}
+
+/// The inputs as looked up: normalised text (inputs separated by a newline) and their numbers.
+#[derive(Debug, Clone, Default)]
+struct Index {
     text: String,
     numbers: Vec<f64>,
 }
@@ -28,11 +42,8 @@ impl Sources {
     pub fn new<'a>(inputs: impl IntoIterator<Item = &'a str>) -> Self {
         let mut sources = Sources::default();
         for input in inputs {
-            if !sources.text.is_empty() {
-                sources.text.push('\n');
-            }
-            normalize_into(input, &mut sources.text);
-            collect_numbers(input, &mut sources.numbers);
+            sources.raw.push_str(input);
+            sources.ends.push(sources.raw.len());
         }
         sources
     }
@@ -41,14 +52,32 @@ impl Sources {
     pub fn contains_text(&self, needle: &str) -> bool {
         let mut normalized = String::with_capacity(needle.len());
         normalize_into(needle, &mut normalized);
-        self.text.contains(normalized.as_str())
+        self.index().text.contains(normalized.as_str())
     }
 
     /// Whether `n` is one of the numbers written in the inputs.
     pub fn contains_number(&self, n: f64) -> bool {
-        self.numbers
+        self.index()
+            .numbers
             .iter()
             .any(|m| (m - n).abs() <= 1e-9 * m.abs().max(1.0))
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let mut index = Index::default();
+            let mut start = 0;
+            for &end in &self.ends {
+                let input = &self.raw[start..end];
+                start = end;
+                if !index.text.is_empty() {
+                    index.text.push('\n');
+                }
+                normalize_into(input, &mut index.text);
+                collect_numbers(input, &mut index.numbers);
+            }
+            index
+        })
     }
 }
 
@@ -209,5 +238,17 @@ mod tests {
             &mut numbers,
         );
         assert_eq!(numbers, vec![1234.56, 2024.0, 5.0, 1.0, -3.0, 1.2, 3.0]);
+    }
+
+    #[test]
+    fn inputs_stay_apart_when_looked_up() {
+        let sources = Sources::new(["Total 12", "5 boxes from acme", "  corp  "]);
+        assert!(sources.contains_text("acme"));
+        assert!(sources.contains_text("corp"));
+        // Text and numbers do not run across the end of one input into the next.
+        assert!(!sources.contains_text("acme corp"));
+        assert!(!sources.contains_number(125.0));
+        assert!(sources.contains_number(12.0) && sources.contains_number(5.0));
+        assert!(!Sources::new([]).contains_text("x"));
     }
 }

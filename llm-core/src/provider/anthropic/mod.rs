@@ -50,7 +50,7 @@ const NAME: &str = "anthropic";
 #[derive(Clone)]
 pub struct Anthropic {
     base_url: Url,
-    endpoint: String,
+    endpoint: Url,
     api_key: Option<SecretString>,
     model: String,
     max_tokens: u32,
@@ -77,12 +77,12 @@ impl Anthropic {
     ///
     /// Fails when `base_url` is not an http(s) URL, or the HTTP client cannot be built.
     pub fn new(base_url: impl AsRef<str>) -> Result<Self, ConfigError> {
-        Self::at(http::base_url(base_url.as_ref(), "base_url")?)
+        Self::at(http::base_url(base_url.as_ref(), "base_url")?, "base_url")
     }
 
-    fn at(base_url: Url) -> Result<Self, ConfigError> {
+    fn at(base_url: Url, variable: &'static str) -> Result<Self, ConfigError> {
         Ok(Self {
-            endpoint: http::endpoint(&base_url, "v1/messages"),
+            endpoint: http::endpoint(&base_url, "v1/messages", variable)?,
             base_url,
             api_key: None,
             model: Self::DEFAULT_MODEL.to_owned(),
@@ -127,7 +127,10 @@ impl Anthropic {
             });
         };
         let mut client = match http::setting(lookup, "ANTHROPIC_BASE_URL") {
-            Some(value) => Self::at(http::base_url(&value, "ANTHROPIC_BASE_URL")?)?,
+            Some(value) => Self::at(
+                http::base_url(&value, "ANTHROPIC_BASE_URL")?,
+                "ANTHROPIC_BASE_URL",
+            )?,
             None => Self::new(Self::DEFAULT_BASE_URL)?,
         };
         client.api_key = Some(http::api_key(key, "ANTHROPIC_API_KEY")?);

@@ -10,6 +10,7 @@ pub(crate) mod schema;
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -57,9 +58,14 @@ pub(crate) fn base_url(value: &str, variable: &'static str) -> Result<Url, Confi
     Ok(url)
 }
 
-/// `base` with `path` appended (`https://host/v1` + `chat/completions`).
-pub(crate) fn endpoint(base: &Url, path: &str) -> String {
-    format!("{}/{path}", base.as_str().trim_end_matches('/'))
+/// `base` with `path` appended (`https://host/v1` + `chat/completions`), parsed once so that a
+/// request does not parse it again. `variable` names the setting `base` came from, for errors.
+pub(crate) fn endpoint(base: &Url, path: &str, variable: &'static str) -> Result<Url, ConfigError> {
+    let joined = format!("{}/{path}", base.as_str().trim_end_matches('/'));
+    Url::parse(&joined).map_err(|err| ConfigError::Invalid {
+        variable,
+        problem: format!("does not make a URL with `/{path}` appended ({err})"),
+    })
 }
 
 /// `base` for `Debug` output: a password in it is replaced.
@@ -132,7 +138,7 @@ pub(crate) struct Post<'a> {
     /// The client to send with.
     pub(crate) client: &'a reqwest::Client,
     /// The full URL.
-    pub(crate) url: &'a str,
+    pub(crate) url: &'a Url,
     /// Headers, credentials included (marked sensitive).
     pub(crate) headers: HeaderMap,
     /// The time limit, from connecting to the end of the body.
@@ -144,11 +150,11 @@ pub(crate) struct Post<'a> {
 impl Post<'_> {
     /// Sends `body` and returns the body of a 2xx reply; any other status is a
     /// [`ProviderErrorKind::Http`] error with the provider's error type, message and wait.
-    pub(crate) async fn send(self, body: &impl Serialize) -> Result<Vec<u8>, ProviderError> {
+    pub(crate) async fn send(self, body: &impl Serialize) -> Result<Bytes, ProviderError> {
         let started = std::time::Instant::now();
         let response = self
             .client
-            .post(self.url)
+            .post(self.url.clone())
             .headers(self.headers)
             .timeout(self.timeout)
             .json(body)
@@ -172,7 +178,7 @@ impl Post<'_> {
             "provider replied"
         );
         if status.is_success() {
-            return Ok(bytes.to_vec());
+            return Ok(bytes);
         }
         let text = scrub(&String::from_utf8_lossy(&bytes), self.key);
         let (error_type, message) = error_body(&text);

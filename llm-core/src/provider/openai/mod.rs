@@ -57,7 +57,7 @@ const NAME: &str = "openai";
 #[derive(Clone)]
 pub struct OpenAi {
     base_url: Url,
-    endpoint: String,
+    endpoint: Url,
     api_key: Option<SecretString>,
     model: String,
     timeout: Duration,
@@ -76,12 +76,12 @@ impl OpenAi {
     ///
     /// Fails when `base_url` is not an http(s) URL, or the HTTP client cannot be built.
     pub fn new(base_url: impl AsRef<str>) -> Result<Self, ConfigError> {
-        Self::at(http::base_url(base_url.as_ref(), "base_url")?)
+        Self::at(http::base_url(base_url.as_ref(), "base_url")?, "base_url")
     }
 
-    fn at(base_url: Url) -> Result<Self, ConfigError> {
+    fn at(base_url: Url, variable: &'static str) -> Result<Self, ConfigError> {
         Ok(Self {
-            endpoint: http::endpoint(&base_url, "chat/completions"),
+            endpoint: http::endpoint(&base_url, "chat/completions", variable)?,
             base_url,
             api_key: None,
             model: Self::DEFAULT_MODEL.to_owned(),
@@ -119,7 +119,7 @@ impl OpenAi {
     /// ```
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let mut client = match http::first_setting(lookup, &["LLM_BASE_URL", "OPENAI_BASE_URL"]) {
-            Some((variable, value)) => Self::at(http::base_url(&value, variable)?)?,
+            Some((variable, value)) => Self::at(http::base_url(&value, variable)?, variable)?,
             None => Self::new(Self::DEFAULT_BASE_URL)?,
         };
         match http::setting(lookup, "OPENAI_API_KEY") {
