@@ -3,12 +3,15 @@
 //! server that answers at once. Concurrency 1 (latency) and 64 (throughput).
 //!
 //! Run with `cargo bench -p llm-core --bench overhead`. Every verdict is a ratio measured in the
-//! same process; absolute times are for scale. At concurrency 1 the arms alternate call by call
+//! same process; absolute times are for scale. Two baselines: the plain POST with the same
+//! per-request time limit the provider sets (the verdict), and without any (for reference: what
+//! reqwest's timer costs). At concurrency 1 the arms alternate call by call on a runtime worker
 //! and each round compares the median latency of single calls (a stalled call does not move a
 //! median); at concurrency 64 the arms alternate batch by batch and each round compares the
 //! time to finish a batch. The verdict is the median of the per-round ratios.
-//! `LLM_BENCH_ROUNDS` (default 21) and `LLM_BENCH_CALLS` (calls per batch at concurrency 64,
-//! default 4096; an eighth of it per arm and round at concurrency 1) trade time for precision.
+//! `LLM_BENCH_ROUNDS` (default 41) and `LLM_BENCH_CALLS` (calls per batch at concurrency 64,
+//! default 2048; an eighth of it per arm and round at concurrency 1) trade time for precision.
+//! `LLM_BENCH_PROFILE` runs one arm alone, for a profiler (see `main`).
 
 #![allow(missing_docs)]
 
@@ -224,8 +227,23 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Runs `calls` calls of `arm` at `concurrency` and returns the elapsed time in seconds.
-async fn batch(arm: &Arm, concurrency: usize, calls: usize) -> f64 {
+/// CPU time the process's threads (client runtime and server) have used so far, in seconds,
+/// from each thread's `/proc/self/task/<tid>/schedstat` (nanoseconds on a CPU). Unlike elapsed
+/// time it barely moves with what other processes do; `None` where `/proc` is missing.
+fn cpu_seconds() -> Option<f64> {
+    let mut total: u64 = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    Some(total as f64 / 1e9)
+}
+
+/// Runs `calls` calls of `arm` at `concurrency` and returns the elapsed time and the CPU time
+/// used, in seconds.
+async fn batch(arm: &Arm, concurrency: usize, calls: usize) -> (f64, Option<f64>) {
+    let cpu = cpu_seconds();
     let started = Instant::now();
     let per_task = calls / concurrency;
     let tasks: Vec<_> = (0..concurrency)
@@ -241,7 +259,8 @@ async fn batch(arm: &Arm, concurrency: usize, calls: usize) -> f64 {
     for task in tasks {
         task.await.expect("task");
     }
-    started.elapsed().as_secs_f64()
+    let elapsed = started.elapsed().as_secs_f64();
+    (elapsed, cpu.zip(cpu_seconds()).map(|(a, b)| b - a))
 }
 
 /// One round at concurrency 1: `calls` calls of each arm, interleaved one by one in an order that
@@ -261,14 +280,14 @@ async fn latency_round(arms: &[Arm], calls: usize) -> Vec<f64> {
 }
 
 /// One round at concurrency `concurrency`: a batch of `calls` calls of each arm, in an order that
-/// rotates with `round`. Returns each arm's time, in seconds.
+/// rotates with `round`. Returns each arm's elapsed and CPU time, in seconds.
 async fn throughput_round(
     arms: &[Arm],
     concurrency: usize,
     calls: usize,
     round: usize,
-) -> Vec<f64> {
-    let mut times = vec![0.0; arms.len()];
+) -> Vec<(f64, Option<f64>)> {
+    let mut times = vec![(0.0, None); arms.len()];
     for k in 0..arms.len() {
         let which = (round + k) % arms.len();
         times[which] = batch(&arms[which], concurrency, calls).await;
@@ -284,15 +303,25 @@ fn summary(ratios: &mut [f64]) -> (f64, f64, f64) {
     (median(ratios), lo, hi)
 }
 
-/// Prints one table row per baseline: the framework (the last of `per_round`'s columns) against
-/// each baseline, from per-round times (seconds per call).
-fn report(concurrency: usize, calls: usize, per_round: &[Vec<f64>], baselines: &[&str]) {
+/// Prints one table row per baseline: the framework (the last column of `elapsed` and `cpu`)
+/// against each baseline, from per-round times per call in seconds; `cpu` is empty when not
+/// measured.
+fn report(
+    concurrency: usize,
+    calls: usize,
+    elapsed: &[Vec<f64>],
+    cpu: &[Vec<f64>],
+    baselines: &[&str],
+) {
     let framework = baselines.len();
+    let ratios = |times: &[Vec<f64>], b: usize| {
+        let mut ratios: Vec<f64> = times.iter().map(|t| t[framework] / t[b]).collect();
+        summary(&mut ratios)
+    };
     for (b, name) in baselines.iter().enumerate() {
-        let mut ratios: Vec<f64> = per_round.iter().map(|t| t[framework] / t[b]).collect();
-        let (ratio, lo, hi) = summary(&mut ratios);
-        let mut base: Vec<f64> = per_round.iter().map(|t| t[b]).collect();
-        let mut fw: Vec<f64> = per_round.iter().map(|t| t[framework]).collect();
+        let (ratio, lo, hi) = ratios(elapsed, b);
+        let mut base: Vec<f64> = elapsed.iter().map(|t| t[b]).collect();
+        let mut fw: Vec<f64> = elapsed.iter().map(|t| t[framework]).collect();
         let verdict = match (b, ratio <= 1.05) {
             (0, true) => "pass",
             (0, false) => "miss",
@@ -303,8 +332,14 @@ fn report(concurrency: usize, calls: usize, per_round: &[Vec<f64>], baselines: &
         } else {
             format!("{:.3}x", 1.0 / ratio)
         };
+        let cpu = if cpu.is_empty() {
+            "—".to_owned()
+        } else {
+            let (ratio, lo, hi) = ratios(cpu, b);
+            format!("{ratio:.3}x [{lo:.3}-{hi:.3}]")
+        };
         println!(
-            "| {concurrency} | {calls} | {name} | {:.1} µs | {:.1} µs | {ratio:.3}x [{lo:.3}-{hi:.3}] | {throughput} | {verdict} |",
+            "| {concurrency} | {calls} | {name} | {:.1} µs | {:.1} µs | {ratio:.3}x [{lo:.3}-{hi:.3}] | {throughput} | {cpu} | {verdict} |",
             median(&mut base) * 1e6,
             median(&mut fw) * 1e6,
         );
@@ -317,12 +352,12 @@ fn main() {
     let rounds = if quick {
         1
     } else {
-        env_usize("LLM_BENCH_ROUNDS", 21)
+        env_usize("LLM_BENCH_ROUNDS", 41)
     };
     let calls = if quick {
         64
     } else {
-        env_usize("LLM_BENCH_CALLS", 4096)
+        env_usize("LLM_BENCH_CALLS", 2048)
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -350,19 +385,20 @@ fn main() {
         })
         .and_then(|(a, n)| Some((a.ok()?, n.ok()?)))
     {
-        runtime.block_on(async {
+        let calls = runtime.spawn(async move {
             for _ in 0..n {
                 arms[arm].call().await;
             }
         });
+        runtime.block_on(calls).expect("profiled calls");
         return;
     }
 
     println!("framework overhead per call, local server, {rounds} rounds");
     println!(
-        "| concurrency | calls/round/arm | baseline | baseline per call | #[llm_fn] per call | time ratio, median [min-max] | throughput ratio | ≤ 1.05x |"
+        "| concurrency | calls/round/arm | baseline | baseline per call | #[llm_fn] per call | time ratio, median [min-max] | throughput ratio | CPU time ratio, median [min-max] | ≤ 1.05x |"
     );
-    println!("| ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |");
+    println!("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |");
     let allocations = runtime.block_on(async {
         // Warm up connections and caches on every arm.
         latency_round(&arms, 50).await;
@@ -394,17 +430,21 @@ fn main() {
             let round = tokio::spawn(async move { latency_round(&arms, latency_calls).await });
             per_round.push(round.await.expect("latency round"));
         }
-        report(1, latency_calls, &per_round, &baselines);
+        report(1, latency_calls, &per_round, &[], &baselines);
 
         // Concurrency 64: throughput, the time to complete a batch of calls.
         let concurrency = 64;
-        let mut per_round = Vec::new();
+        let (mut elapsed, mut cpu) = (Vec::new(), Vec::new());
+        #[allow(clippy::cast_precision_loss)]
+        let per_call = |t: f64| t / calls as f64;
         for round in 0..rounds {
             let times = throughput_round(&arms, concurrency, calls, round).await;
-            #[allow(clippy::cast_precision_loss)]
-            per_round.push(times.iter().map(|t| t / calls as f64).collect());
+            elapsed.push(times.iter().map(|t| per_call(t.0)).collect());
+            if let Some(used) = times.iter().map(|t| t.1.map(per_call)).collect() {
+                cpu.push(used);
+            }
         }
-        report(concurrency, calls, &per_round, &baselines);
+        report(concurrency, calls, &elapsed, &cpu, &baselines);
         allocations
     });
     println!(
