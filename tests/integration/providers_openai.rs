@@ -116,6 +116,30 @@ async fn native_mode_sends_the_strict_schema_and_reads_the_content() {
 }
 
 #[tokio::test]
+async fn the_token_limit_is_sent_under_the_name_the_endpoint_reads() {
+    // A local or compatible server: `max_tokens`.
+    let server = serve_json(content(INVOICE_JSON)).await;
+    let request = json_request::<Invoice>(Mode::Native);
+    client(&server).complete(&request).await.unwrap();
+    client(&server)
+        .max_completion_tokens(true)
+        .complete(&request)
+        .await
+        .unwrap();
+    let bodies = bodies(&server).await;
+    assert_eq!(bodies[0]["max_tokens"], 200);
+    assert!(bodies[0].get("max_completion_tokens").is_none());
+    // OpenAI's current name, which its reasoning models require.
+    assert_eq!(bodies[1]["max_completion_tokens"], 200);
+    assert!(bodies[1].get("max_tokens").is_none());
+
+    // The default follows the endpoint: OpenAI's own uses the new name.
+    let openai = OpenAi::new(OpenAi::DEFAULT_BASE_URL).unwrap();
+    assert!(format!("{openai:?}").contains("max_completion_tokens: true"));
+    assert!(format!("{:?}", client(&server)).contains("max_completion_tokens: false"));
+}
+
+#[tokio::test]
 async fn tool_mode_forces_one_strict_function_and_returns_its_arguments() {
     let arguments =
         r#"{"vendor":"ACME Corp","total":12.5,"items":[{"name":"bolts","qty":3}],"note":null}"#;

@@ -61,6 +61,7 @@ pub struct OpenAi {
     api_key: Option<SecretString>,
     model: String,
     timeout: Duration,
+    completion_tokens: bool,
     client: reqwest::Client,
 }
 
@@ -82,6 +83,7 @@ impl OpenAi {
     fn at(base_url: Url, variable: &'static str) -> Result<Self, ConfigError> {
         Ok(Self {
             endpoint: http::endpoint(&base_url, "chat/completions", variable)?,
+            completion_tokens: base_url.host_str() == Some("api.openai.com"),
             base_url,
             api_key: None,
             model: Self::DEFAULT_MODEL.to_owned(),
@@ -166,6 +168,16 @@ impl OpenAi {
         self
     }
 
+    /// Sends the token limit as `max_completion_tokens` (`true`) or as `max_tokens` (`false`).
+    ///
+    /// OpenAI renamed the field, and its reasoning models refuse the old name; llama.cpp, Ollama
+    /// and vLLM read `max_tokens`. The default is `max_completion_tokens` for `api.openai.com`
+    /// and `max_tokens` for any other endpoint.
+    pub fn max_completion_tokens(mut self, on: bool) -> Self {
+        self.completion_tokens = on;
+        self
+    }
+
     /// Sends requests with `client` (to share a connection pool, set a proxy or TLS roots). The
     /// provider's [`timeout`](Self::timeout) still applies to each request.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -185,7 +197,7 @@ impl OpenAi {
     }
 
     async fn send(&self, request: &Request) -> Result<Response, LlmError> {
-        let body = ChatRequest::new(request, &self.model);
+        let body = ChatRequest::new(request, &self.model, self.completion_tokens);
         let post = Post {
             provider: NAME,
             client: &self.client,
@@ -240,6 +252,7 @@ impl fmt::Debug for OpenAi {
             .field("base_url", &http::display_url(&self.base_url))
             .field("model", &self.model)
             .field("timeout", &self.timeout)
+            .field("max_completion_tokens", &self.completion_tokens)
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
             .finish_non_exhaustive()
     }

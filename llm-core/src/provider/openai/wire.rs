@@ -17,9 +17,12 @@ pub(super) struct ChatRequest<'a> {
     messages: Vec<ChatMessage<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     temperature: Option<f32>,
-    /// `max_tokens`, not `max_completion_tokens`: the one every compatible server reads.
+    /// The name every compatible server reads.
     #[serde(skip_serializing_if = "Option::is_none")]
     max_tokens: Option<u32>,
+    /// OpenAI's current name for the same limit, which its reasoning models require.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_completion_tokens: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     response_format: Option<JsonSchemaFormat<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,8 +90,9 @@ impl<'a> ChatRequest<'a> {
         self.model
     }
 
-    /// The body for `request`, asking `model` when the request names none.
-    pub(super) fn new(request: &'a Request, model: &'a str) -> Self {
+    /// The body for `request`, asking `model` when the request names none; the token limit is
+    /// sent as `max_completion_tokens` when `completion_tokens` is set, as `max_tokens` otherwise.
+    pub(super) fn new(request: &'a Request, model: &'a str, completion_tokens: bool) -> Self {
         let mut messages = Vec::with_capacity(request.messages.len() + 1);
         if let Some(system) = &request.system {
             messages.push(ChatMessage {
@@ -107,7 +111,8 @@ impl<'a> ChatRequest<'a> {
             model: request.model.as_deref().unwrap_or(model),
             messages,
             temperature: request.temperature,
-            max_tokens: request.max_tokens,
+            max_tokens: request.max_tokens.filter(|_| !completion_tokens),
+            max_completion_tokens: request.max_tokens.filter(|_| completion_tokens),
             response_format: None,
             tools: None,
             tool_choice: None,
@@ -289,7 +294,7 @@ mod tests {
             schema: Arc::new(schema),
             mode,
         };
-        serde_json::to_value(ChatRequest::new(&request, "m")).unwrap_or_default()
+        serde_json::to_value(ChatRequest::new(&request, "m", false)).unwrap_or_default()
     }
 
     #[test]
