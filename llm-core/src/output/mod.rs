@@ -56,7 +56,8 @@ use crate::validate::{ValidationError, Validator};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not implement `LlmOutput`",
     label = "a model returns this type, so it needs `LlmOutput`",
-    note = "derive it with `#[derive(LlmOutput)]`, or mark the field `#[llm(opaque)]` to check it only with its own field rules"
+    note = "derive it with `#[derive(LlmOutput)]` (next to `Deserialize` and `JsonSchema`)",
+    note = "a field of this type inside an `LlmOutput` struct can instead be marked `#[llm(opaque)]`, to be checked only with its own field rules"
 )]
 pub trait LlmOutput: DeserializeOwned + JsonSchema {
     /// A fingerprint of the type's shape, rules and docs, combined with those of the types it

@@ -46,9 +46,22 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
 
     let (hash, prompt_consts) = prompt_info(input, output, &p);
     // Errors about the output type point at the type, not at the attribute.
-    let run = quote_spanned!(output.span()=> #p::run::<#output>);
+    let span = output.span();
+    let p_at_output = respan(p.clone(), span);
+    let run =
+        quote_spanned!(span=> #p_at_output::run::<#output>(#client, &PROMPT, __rendered).await);
+    let body = quote_spanned!(span=> {
+        #name::with_provenance(#client #(, #params)*)
+            .await
+            .map(|__answer| __answer.value)
+    });
     let input_checks = input_checks(input, &p);
     let render = render(input, &p);
+    let provenance_body = quote_spanned!(span=> {
+        #input_checks
+        #render
+        #run
+    });
     let track = input.template_path.as_ref().map(|path| {
         quote!(
             const _: &str = ::core::include_str!(#path);
@@ -61,11 +74,7 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
 
     quote! {
         #(#attrs)*
-        #vis #sig {
-            #name::with_provenance(#client #(, #params)*)
-                .await
-                .map(|__answer| __answer.value)
-        }
+        #vis #sig #body
 
         #[doc = #fn_doc]
         #vis mod #name {
@@ -100,11 +109,7 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
             ///
             /// As the function: invalid arguments, provider failures, and answers that stayed
             /// invalid after every re-ask.
-            pub #provenance_sig {
-                #input_checks
-                #render
-                #run(#client, &PROMPT, __rendered).await
-            }
+            pub #provenance_sig #provenance_body
 
             /// A test double: script outcomes, pass `&fake` where the `&Llm` goes, then assert
             /// on the calls it received.
@@ -114,6 +119,24 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
             }
         }
     }
+}
+
+/// `tokens` with every span set to `span`, so that an error in code that uses them points there.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                tree = proc_macro2::TokenTree::Group(inner);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }
 
 /// The expression of `PROMPT_HASH`, and the consts `PROMPT_NAME` and `PROMPT_SETTINGS`.
@@ -162,7 +185,11 @@ fn prompt_info(input: &LlmFn, output: &syn::Type, p: &TokenStream) -> (TokenStre
         None => quote!(::core::option::Option::None),
     };
     let mode = format_ident!("{}", capitalize(&mode));
-    let hash = quote!(#p::combine(#local, &[<#output as #p::LlmOutput>::SCHEMA_HASH]));
+    // Errors about the output type point at the type, not at the attribute.
+    let p_at_output = respan(p.clone(), output.span());
+    let schema_hash =
+        quote_spanned!(output.span()=> <#output as #p_at_output::LlmOutput>::SCHEMA_HASH);
+    let hash = quote!(#p::combine(#local, &[#schema_hash]));
     let consts = quote! {
         const PROMPT_NAME: &str = #name;
 
