@@ -50,7 +50,7 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
     let p_at_output = respan(p.clone(), span);
     let run =
         quote_spanned!(span=> #p_at_output::run::<#output>(#client, &PROMPT, __rendered).await);
-    let body = quote_spanned!(span=> {
+    let body = quote!({
         #name::with_provenance(#client #(, #params)*)
             .await
             .map(|__answer| __answer.value)
