@@ -295,6 +295,46 @@ async fn a_reply_cut_off_at_max_tokens_is_a_typed_truncation_with_the_partial_te
 }
 
 #[tokio::test]
+async fn a_tool_call_cut_off_mid_input_is_a_truncation_even_when_its_input_looks_whole() {
+    // Anthropic hands over a cut-off tool call's input as parsed JSON, closed whatever the
+    // model wrote: the text cannot show the cut, so the call must not accept it.
+    let input: Value = serde_json::from_str(INVOICE_JSON).unwrap();
+    let cut = message(
+        json!([{ "type": "tool_use", "id": "toolu_1", "name": "extract", "input": input }]),
+        "max_tokens",
+    );
+    let server = serve_json(cut).await;
+    let response = client(&server)
+        .complete(&json_request::<Invoice>(Mode::Tool))
+        .await
+        .unwrap();
+    assert!(response.rebuilt);
+    assert_eq!(response.finish, FinishReason::Length);
+
+    let llm = Llm::new(client(&server));
+    let err = extract(&llm, "ACME Corp, 3 bolts").await.unwrap_err();
+    let LlmError::Rejected(rejected) = err else {
+        panic!("expected a rejected call, got {err:?}");
+    };
+    assert_eq!(rejected.attempts().len(), 2);
+    assert!(matches!(
+        rejected.last_error(),
+        Some(AttemptError::Truncated { partial, .. }) if *partial == serde_json::to_string(&input).unwrap()
+    ));
+
+    // The same input with a normal stop is the answer.
+    server.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(tool_use(input)))
+        .mount(&server)
+        .await;
+    assert_eq!(
+        extract(&llm, "ACME Corp, 3 bolts").await.unwrap(),
+        invoice()
+    );
+}
+
+#[tokio::test]
 async fn a_tool_call_cut_off_before_it_began_is_re_asked_without_an_empty_turn() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

@@ -22,7 +22,7 @@ use crate::output::LlmOutput;
 use crate::parse::{Fix, Parsed};
 use crate::path::excerpt;
 use crate::prompt::{PromptInfo, Rendered};
-use crate::provider::{FinishReason, Message, Mode, Request, ResponseFormat, Usage};
+use crate::provider::{FinishReason, Message, Mode, Request, Response, ResponseFormat, Usage};
 use crate::validate::{Sources, Validator};
 use crate::{Llm, LlmError};
 
@@ -147,13 +147,7 @@ pub async fn run<T: LlmOutput + 'static>(
         number += 1;
         let sent = Instant::now();
         let response = provider.complete(&request).await?;
-        let checked = check::<T>(
-            &response.text,
-            &response.finish,
-            text_output,
-            request.max_tokens,
-            &sources,
-        );
+        let checked = check::<T>(&response, text_output, request.max_tokens, &sources);
         let latency = sent.elapsed();
         match checked {
             Checked::Accepted(parsed) => {
@@ -205,18 +199,19 @@ enum Checked<T> {
 
 /// Parses and validates one reply.
 fn check<T: LlmOutput>(
-    text: &str,
-    finish: &FinishReason,
+    response: &Response,
     text_output: bool,
     max_tokens: Option<u32>,
     sources: &Arc<Sources>,
 ) -> Checked<T> {
+    let text = response.text.as_str();
     let truncated = || AttemptError::Truncated {
         max_tokens,
         partial: text.to_owned(),
     };
-    let cut = *finish == FinishReason::Length;
-    if cut && text_output {
+    let cut = response.finish == FinishReason::Length;
+    // Free text has no end to check; a rebuilt reply does not show where it was cut.
+    if cut && (text_output || response.rebuilt) {
         return Checked::Failed(truncated(), Vec::new());
     }
     let parsed = match T::parse(text) {

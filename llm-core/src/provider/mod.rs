@@ -217,6 +217,11 @@ pub struct Response {
     pub usage: Usage,
     /// Why the model stopped.
     pub finish: FinishReason,
+    /// The provider rebuilt `text` from structured data instead of passing on what the model
+    /// wrote (Anthropic's tool input arrives parsed and is serialized again), so a reply cut off
+    /// at the token limit cannot show where it was cut: the call treats such a reply as
+    /// incomplete even when its JSON is closed.
+    pub rebuilt: bool,
 }
 
 impl Response {
@@ -243,6 +248,12 @@ impl Response {
     /// Sets the model name.
     pub fn with_model(mut self, model: impl Into<String>) -> Self {
         self.model = Some(model.into());
+        self
+    }
+
+    /// Marks the text as [`rebuilt`](Self::rebuilt) by the provider.
+    pub fn rebuilt(mut self) -> Self {
+        self.rebuilt = true;
         self
     }
 }

@@ -69,6 +69,8 @@ struct RecordedResponse {
     #[serde(default)]
     output_tokens: u64,
     finish: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    rebuilt: bool,
 }
 
 impl RecordedRequest {
@@ -125,6 +127,7 @@ impl RecordedResponse {
                 FinishReason::ContentFilter => "content_filter".to_owned(),
                 FinishReason::Other(other) => other.clone(),
             },
+            rebuilt: response.rebuilt,
         }
     }
 
@@ -139,6 +142,7 @@ impl RecordedResponse {
             .with_usage(Usage::new(self.input_tokens, self.output_tokens))
             .with_finish(finish);
         response.model.clone_from(&self.model);
+        response.rebuilt = self.rebuilt;
         response
     }
 }

@@ -4,7 +4,9 @@
 //! `anthropic-version` headers, and the reply back onto a [`Response`]. A structured answer, in
 //! [`Mode::Native`] and [`Mode::Tool`] alike, is a forced tool call (`tool_choice: {"type":
 //! "tool", "name"}`) whose `input_schema` is [`tool_input_schema`]; the reply text is the
-//! `tool_use` block's `input` as JSON. [`Mode::Prompt`] and free text read the text blocks.
+//! `tool_use` block's `input` as JSON, marked [`Response::rebuilt`] (Anthropic sends it parsed,
+//! so a call cut off mid-input arrives closed and is treated as incomplete). [`Mode::Prompt`]
+//! and free text read the text blocks.
 //!
 //! `stop_reason: "max_tokens"` is [`FinishReason::Length`]; `"refusal"` is a
 //! [`ProviderErrorKind::Refusal`](crate::provider::ProviderErrorKind) error. Error bodies carry a
@@ -220,19 +222,21 @@ impl Anthropic {
             };
             return Err(http::refusal(NAME, message, key));
         }
-        // Without a tool call (cut off before it began), the text blocks are the reply.
-        let text = body
-            .tool()
-            .and_then(|tool| reply.tool_input(tool))
-            .unwrap_or_else(|| reply.text());
+        // Without a tool call (cut off before it began), the text blocks are the reply. A tool
+        // call's input arrives parsed: its text is rebuilt, even when the call was cut off.
+        let input = body.tool().and_then(|tool| reply.tool_input(tool));
+        let rebuilt = input.is_some();
+        let text = input.unwrap_or_else(|| reply.text());
         let model = reply
             .model
             .clone()
             .unwrap_or_else(|| body.model().to_owned());
-        Ok(Response::text(text)
+        let mut response = Response::text(text)
             .with_usage(reply.usage())
             .with_finish(reply.finish())
-            .with_model(model))
+            .with_model(model);
+        response.rebuilt = rebuilt;
+        Ok(response)
     }
 }
 

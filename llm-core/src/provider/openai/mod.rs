@@ -223,16 +223,18 @@ impl OpenAi {
         }
         let finish = choice.finish();
         // A server that ignores `tool_choice` may answer in the content: the parser copes.
-        let text = choice
+        let (text, rebuilt) = choice
             .message
             .tool_arguments()
-            .or(choice.message.content)
+            .or(choice.message.content.map(|text| (text, false)))
             .unwrap_or_default();
         let model = model.unwrap_or_else(|| body.model().to_owned());
-        Ok(Response::text(text)
+        let mut response = Response::text(text)
             .with_usage(usage)
             .with_finish(finish)
-            .with_model(model))
+            .with_model(model);
+        response.rebuilt = rebuilt;
+        Ok(response)
     }
 }
 

@@ -267,13 +267,14 @@ impl Choice {
 }
 
 impl ChoiceMessage {
-    /// The first tool call's arguments as JSON text, when the model made a call.
-    pub(super) fn tool_arguments(&self) -> Option<String> {
+    /// The first tool call's arguments as JSON text, when the model made a call, and whether
+    /// the text was rebuilt (a server that sends the arguments as an object, not as text).
+    pub(super) fn tool_arguments(&self) -> Option<(String, bool)> {
         let call = self.tool_calls.as_ref()?.first()?;
         match &call.function.arguments {
-            Value::String(text) => Some(text.clone()),
+            Value::String(text) => Some((text.clone(), false)),
             Value::Null => None,
-            other => Some(other.to_string()),
+            other => Some((other.to_string(), true)),
         }
     }
 }
