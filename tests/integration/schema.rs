@@ -79,6 +79,45 @@ fn recursive_type_instructions_name_the_repeated_shape() {
     insta::assert_snapshot!(Comment::format_instructions());
 }
 
+/// What a ticket is about.
+#[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
+#[serde(rename_all = "snake_case")]
+enum Topic {
+    /// Payments, invoices,
+    /// refunds.
+    Billing,
+    /// Deliveries and returns.
+    Shipping,
+    Other,
+}
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
+struct Ticket {
+    topic: Topic,
+    also: Vec<Topic>,
+}
+
+#[test]
+fn documented_enum_values_are_explained_where_they_are_asked() {
+    let docs = "// \"billing\": Payments, invoices, refunds.\n  // \"shipping\": Deliveries and returns.\n";
+    let instructions = Ticket::format_instructions();
+    assert!(
+        instructions.contains(&format!("{docs}  \"topic\": ")),
+        "{instructions}"
+    );
+    assert!(
+        instructions.contains(&format!("{docs}  \"also\": [")),
+        "{instructions}"
+    );
+    // At the root too; an undocumented value gets no line.
+    let root = Topic::format_instructions();
+    assert!(
+        root.contains("// \"shipping\": Deliveries and returns.\n\""),
+        "{root}"
+    );
+    assert!(!root.contains("// \"other\""), "{root}");
+}
+
 #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Shape {

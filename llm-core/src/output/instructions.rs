@@ -51,6 +51,7 @@ pub fn format_instructions(schema: &Schema) -> String {
     {
         push_comment_lines(&mut out, "", desc);
     }
+    r.push_value_docs(&mut out, "", root);
     r.root_name = root.get("title").and_then(Value::as_str).unwrap_or("Root");
     r.stack.push(r.root_name);
     let body = r.value(root, "");
@@ -108,6 +109,37 @@ impl<'a> Renderer<'a> {
             return Some(self.root);
         }
         self.defs.get(name)
+    }
+
+    /// Comment lines with the documented values of an enum `schema` stands for (directly, as an
+    /// optional value or as a list's items): `// "billing": Payments, invoices, refunds.`. The
+    /// sketch lists an enum's values on one line, and a model picks better knowing what each
+    /// one means.
+    fn push_value_docs(&self, out: &mut String, indent: &str, schema: &'a Value) {
+        let mut target = self.resolve(schema);
+        if let Some(Value::Array(branches)) = target.get("anyOf")
+            && let [branch] = branches
+                .iter()
+                .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+                .collect::<Vec<_>>()
+                .as_slice()
+        {
+            target = self.resolve(branch);
+        }
+        if target.get("type").and_then(Value::as_str) == Some("array")
+            && let Some(items) = target.get("items")
+        {
+            target = self.resolve(items);
+        }
+        let Some(Value::Array(branches)) = target.get("oneOf") else {
+            return;
+        };
+        for branch in branches {
+            if let (Some(value), Some(doc)) = (branch.get("const"), description(branch)) {
+                let doc = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+                let _ = writeln!(out, "{indent}// {value}: {doc}");
+            }
+        }
     }
 
     fn resolve(&self, schema: &'a Value) -> &'a Value {
@@ -251,6 +283,7 @@ impl<'a> Renderer<'a> {
             }) {
                 push_comment_lines(&mut out, &inner, desc);
             }
+            self.push_value_docs(&mut out, &inner, prop);
             let value = self.value(prop, &inner);
             let _ = write!(out, "{inner}{}: {value}", Value::from(name.as_str()));
             if i + 1 < count {
