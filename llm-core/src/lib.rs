@@ -119,7 +119,7 @@ pub mod __private {
     pub use crate::error::{InputError, LlmError};
     pub use crate::output::hash::combine;
     pub use crate::output::schema;
-    pub use crate::output::{LlmOutput, SchemaRules};
+    pub use crate::output::{FORMAT_VERSION, LlmOutput, SchemaRules};
     pub use crate::prompt::{PromptIdentity, PromptInfo, PromptSettings, Registered, Renderer};
     pub use crate::provider::Mode;
     pub use crate::provider::fake::Fake;

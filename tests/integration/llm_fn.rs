@@ -436,6 +436,9 @@ mod variants {
 
     #[llm_fn(prompt = "Classify: {text}")]
     pub(super) async fn other_output(llm: &Llm, text: &str) -> Result<super::Invoice, LlmError>;
+
+    #[llm_fn(prompt = "Classify: {text}", mode = "prompt")]
+    pub(super) async fn prompt_mode(llm: &Llm, text: &str) -> Result<Item, LlmError>;
 }
 
 #[test]
@@ -449,8 +452,18 @@ fn the_prompt_hash_changes_with_what_the_model_is_asked_only() {
     assert_ne!(base::PROMPT_HASH, reworded::PROMPT_HASH);
     assert_ne!(base::PROMPT_HASH, warmer::PROMPT_HASH);
     assert_ne!(base::PROMPT_HASH, other_output::PROMPT_HASH);
+    assert_ne!(base::PROMPT_HASH, prompt_mode::PROMPT_HASH);
     // Pinned: the hash is a const computed from source text, the same on every machine.
     assert_eq!(format!("{:016x}", base::PROMPT_HASH), "f3ee5f29b0b07c94");
+    // In prompt mode the instructions go with the prompt, and `FORMAT_VERSION` with the hash:
+    // this pin changes when the version does.
+    assert_eq!(
+        (
+            llm_core::output::FORMAT_VERSION,
+            format!("{:016x}", prompt_mode::PROMPT_HASH)
+        ),
+        (2, "7a3ebb0857146ad5".to_owned())
+    );
 }
 
 #[tokio::test]

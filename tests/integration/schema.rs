@@ -118,6 +118,26 @@ fn documented_enum_values_are_explained_where_they_are_asked() {
     assert!(!root.contains("// \"other\""), "{root}");
 }
 
+#[test]
+fn the_format_version_names_what_the_instructions_look_like() {
+    // A prompt-mode `PROMPT_HASH` includes `FORMAT_VERSION` instead of the instructions' text,
+    // so any change to the instructions must come with a new version. When this fails after a
+    // deliberate change: raise `FORMAT_VERSION`, then pin the new version and hash here.
+    let text = [
+        Invoice::format_instructions(),
+        Comment::format_instructions(),
+        Drawing::format_instructions(),
+        Ticket::format_instructions(),
+        Topic::format_instructions(),
+    ]
+    .concat();
+    let hash = llm_core::output::hash::fnv1a(text.as_bytes());
+    assert_eq!(
+        (llm_core::output::FORMAT_VERSION, format!("{hash:016x}")),
+        (2, "9ae66de44d30821b".to_owned())
+    );
+}
+
 #[derive(Debug, Serialize, Deserialize, JsonSchema, LlmOutput)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Shape {

@@ -16,6 +16,12 @@ use std::fmt::Write as _;
 use schemars::Schema;
 use serde_json::{Map, Value};
 
+/// The version of what [`format_instructions`] writes for a given schema. A prompt-mode
+/// `#[llm_fn]` sends the instructions with its prompt, so its `PROMPT_HASH` includes this number:
+/// a change to the renderer changes what the model is asked, and the hash says so. Raised with
+/// every change to the output (`tests/integration/schema.rs` pins the output for this version).
+pub const FORMAT_VERSION: u64 = 2;
+
 const HEADER: &str =
     "Answer with one JSON value and nothing else: no prose, no code fences. Use this shape:\n";
 

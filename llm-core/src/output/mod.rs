@@ -16,7 +16,7 @@ use schemars::{JsonSchema, Schema};
 use serde::de::DeserializeOwned;
 
 pub use example::ExampleError;
-pub use instructions::format_instructions;
+pub use instructions::{FORMAT_VERSION, format_instructions};
 pub use schema::SchemaRules;
 
 use crate::error::LlmError;

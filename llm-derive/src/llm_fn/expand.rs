@@ -84,7 +84,8 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
             #track
 
             /// A hash of the system prompt, the template, the model settings and the output
-            /// type's `SCHEMA_HASH`: changes whenever what the model is asked changes.
+            /// type's `SCHEMA_HASH` (in prompt mode, also the version of the format
+            /// instructions): changes whenever what the model is asked changes.
             pub const PROMPT_HASH: u64 = #hash;
 
             #prompt_consts
@@ -184,12 +185,14 @@ fn prompt_info(input: &LlmFn, output: &syn::Type, p: &TokenStream) -> (TokenStre
         Some(n) => quote!(::core::option::Option::Some(#n)),
         None => quote!(::core::option::Option::None),
     };
+    // In prompt mode the format instructions go with the prompt: their version counts too.
+    let format_version = (mode == "prompt").then(|| quote!(, #p::FORMAT_VERSION));
     let mode = format_ident!("{}", capitalize(&mode));
     // Errors about the output type point at the type, not at the attribute.
     let p_at_output = respan(p.clone(), output.span());
     let schema_hash =
         quote_spanned!(output.span()=> <#output as #p_at_output::LlmOutput>::SCHEMA_HASH);
-    let hash = quote!(#p::combine(#local, &[#schema_hash]));
+    let hash = quote!(#p::combine(#local, &[#schema_hash #format_version]));
     let consts = quote! {
         const PROMPT_NAME: &str = #name;
 
