@@ -1,6 +1,7 @@
 //! `#[llm_fn]` over HTTP: the real call path (render, provider, parse, validate, re-ask) against
 //! an OpenAI-compatible mock server on 127.0.0.1.
 
+use crate::support::rejected;
 use llm_core::call::AttemptError;
 use llm_core::parse::FixKind;
 use llm_core::prelude::*;
@@ -152,9 +153,7 @@ async fn when_the_reasks_run_out_every_attempt_is_kept() {
     let err = extract_line(&llm_for(&server), "3 bolts")
         .await
         .unwrap_err();
-    let LlmError::Rejected(rejected) = &err else {
-        panic!("expected Rejected, got {err:?}");
-    };
+    let rejected = rejected(&err);
     assert_eq!(rejected.attempts().len(), 2);
     assert!(matches!(
         rejected.attempts()[0].error,
@@ -195,9 +194,7 @@ async fn a_reply_cut_off_by_the_token_limit_is_a_typed_truncation() {
     let err = extract_line(&llm_for(&server), "3 bolts")
         .await
         .unwrap_err();
-    let LlmError::Rejected(rejected) = &err else {
-        panic!("expected Rejected, got {err:?}");
-    };
+    let rejected = rejected(&err);
     assert!(matches!(
         rejected.last_error(),
         Some(AttemptError::Truncated { max_tokens: Some(200), partial }) if partial == "{\"name\": \"bol"

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use crate::support::rejected;
 use llm_core::call::AttemptError;
 use llm_core::parse::FixKind;
 use llm_core::prelude::*;
@@ -167,9 +168,7 @@ async fn when_every_attempt_fails_the_error_keeps_them_all() {
         .returns_response(Response::text("{\"vendor\": 7}").with_usage(Usage::new(20, 5)))
         .returns_response(Response::text("{\"total\": -1}").with_usage(Usage::new(30, 5)));
     let err = extract_invoice(&llm, EMAIL).await.unwrap_err();
-    let LlmError::Rejected(rejected) = &err else {
-        panic!("expected Rejected, got {err:?}");
-    };
+    let rejected = rejected(&err);
     assert_eq!(
         err.to_string(),
         "`extract_invoice` got no valid answer in 3 attempts"
@@ -239,9 +238,7 @@ async fn a_reply_cut_off_mid_json_is_a_typed_truncation() {
         .returns_truncated(cut)
         .returns_truncated(cut);
     let err = extract_invoice(&llm, EMAIL).await.unwrap_err();
-    let LlmError::Rejected(rejected) = &err else {
-        panic!("expected Rejected, got {err:?}");
-    };
+    let rejected = rejected(&err);
     match rejected.last_error() {
         Some(AttemptError::Truncated {
             max_tokens,

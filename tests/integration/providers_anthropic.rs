@@ -17,7 +17,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{
     CANARY, INVOICE_JSON, Invoice, Item, assert_no_canary, bodies, closed_url, invoice,
-    json_request, provider_error, schema_of,
+    json_request, provider_error, rejected, schema_of,
 };
 
 const ENDPOINT: &str = "/v1/messages";
@@ -285,9 +285,7 @@ async fn a_reply_cut_off_at_max_tokens_is_a_typed_truncation_with_the_partial_te
 
     let llm = Llm::new(client(&server));
     let err = extract_text(&llm, "ACME Corp, 3 bolts").await.unwrap_err();
-    let LlmError::Rejected(rejected) = err else {
-        panic!("expected a rejected call, got {err:?}");
-    };
+    let rejected = rejected(&err);
     assert!(matches!(
         rejected.last_error(),
         Some(AttemptError::Truncated { max_tokens: Some(50), partial: p }) if p == partial
@@ -313,9 +311,7 @@ async fn a_tool_call_cut_off_mid_input_is_a_truncation_even_when_its_input_looks
 
     let llm = Llm::new(client(&server));
     let err = extract(&llm, "ACME Corp, 3 bolts").await.unwrap_err();
-    let LlmError::Rejected(rejected) = err else {
-        panic!("expected a rejected call, got {err:?}");
-    };
+    let rejected = rejected(&err);
     assert_eq!(rejected.attempts().len(), 2);
     assert!(matches!(
         rejected.last_error(),
@@ -564,9 +560,7 @@ async fn a_reply_that_breaks_a_rule_is_re_asked_over_http_until_it_passes() {
         .mount(&server)
         .await;
     let err = extract(&llm, "ACME Corp, 3 bolts").await.unwrap_err();
-    let LlmError::Rejected(rejected) = err else {
-        panic!("expected a rejected call, got {err:?}");
-    };
+    let rejected = rejected(&err);
     assert_eq!(rejected.attempts().len(), 2);
     assert!(matches!(
         rejected.last_error(),

@@ -17,7 +17,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{
     CANARY, INVOICE_JSON, Invoice, Item, Priority, Shape, assert_no_canary, bodies, closed_url,
-    header, invoice, json_request, provider_error, schema_of,
+    header, invoice, json_request, provider_error, rejected, schema_of,
 };
 
 const ENDPOINT: &str = "/v1/chat/completions";
@@ -354,9 +354,7 @@ async fn a_reply_cut_off_at_the_limit_is_a_typed_truncation_with_the_partial_tex
     // Through a call: the truncation is typed, with the token limit and the partial text.
     let llm = Llm::new(client(&server));
     let err = extract(&llm, "ACME Corp, 3 bolts").await.unwrap_err();
-    let LlmError::Rejected(rejected) = err else {
-        panic!("expected a rejected call, got {err:?}");
-    };
+    let rejected = rejected(&err);
     assert!(matches!(
         rejected.last_error(),
         Some(AttemptError::Truncated { max_tokens: Some(300), partial: p }) if p == partial
@@ -606,9 +604,7 @@ async fn a_reply_that_breaks_a_rule_is_re_asked_over_http_until_it_passes() {
         .mount(&server)
         .await;
     let err = extract_twice(&llm, "ACME Corp, 3 bolts").await.unwrap_err();
-    let LlmError::Rejected(rejected) = err else {
-        panic!("expected a rejected call, got {err:?}");
-    };
+    let rejected = rejected(&err);
     assert!(matches!(
         rejected.last_error(),
         Some(AttemptError::Validation(_))

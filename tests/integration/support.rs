@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use llm_core::call::Rejected;
 use llm_core::prelude::*;
 use llm_core::provider::{Mode, ProviderError, Request, ResponseFormat};
 use serde_json::Value;
@@ -121,6 +122,14 @@ pub(crate) fn provider_error(err: LlmError) -> ProviderError {
     match err {
         LlmError::Provider(err) => err,
         other => panic!("expected a provider error, got {other:?}"),
+    }
+}
+
+/// The rejected call `err` is; panics on any other error.
+pub(crate) fn rejected(err: &LlmError) -> &Rejected {
+    match err {
+        LlmError::Rejected(rejected) => rejected,
+        other => panic!("expected a rejected call, got {other:?}"),
     }
 }
 
