@@ -19,7 +19,7 @@ pub(super) fn clean(text: &str) -> Option<Value> {
 
 /// A `Value` seed that fails on a duplicate key.
 #[derive(Clone, Copy)]
-struct Strict;
+pub(super) struct Strict;
 
 impl<'de> DeserializeSeed<'de> for Strict {
     type Value = Value;

@@ -111,7 +111,7 @@ pub(super) fn plain_run(bytes: &[u8]) -> usize {
 }
 
 /// Whether `word` is a number as JSON writes it.
-pub(super) fn is_json_number(word: &str) -> bool {
+pub(in crate::parse) fn is_json_number(word: &str) -> bool {
     let b = word.as_bytes();
     let mut i = usize::from(b.first() == Some(&b'-'));
     let digits = |i: &mut usize| {

@@ -1,0 +1,1 @@
+//! Differential tests: the lenient reader against the repair path.
