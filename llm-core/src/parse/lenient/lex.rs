@@ -363,7 +363,12 @@ impl<'de, 'a> Lexer<'de, 'a> {
             }
             b if b.is_ascii_alphabetic() || b == b'_' => {
                 let end = self.word_end(self.pos);
-                if self.bytes.get(end) != Some(&b':') {
+                // The key ends at a colon, an `=` or a newline; spaces before it are trimmed.
+                let mut after = end;
+                while matches!(self.bytes.get(after), Some(b' ' | b'\r' | b'\t')) {
+                    after += 1;
+                }
+                if !matches!(self.bytes.get(after), Some(b':' | b'=' | b'\n')) {
                     return Err(self.bail());
                 }
                 self.fix(FixKind::UnquotedKey);
@@ -519,10 +524,16 @@ impl<'de, 'a> Lexer<'de, 'a> {
         while matches!(self.bytes.get(after), Some(b' ' | b'\r' | b'\t')) {
             after += 1;
         }
-        if !matches!(
-            self.bytes.get(after),
-            None | Some(b',' | b'}' | b']' | b'\n')
-        ) {
+        // ` //` or ` /*` after the word starts a comment; `#` or a lone `/` would be part of it.
+        let comment = after > end
+            && self.bytes.get(after) == Some(&b'/')
+            && matches!(self.bytes.get(after + 1), Some(b'/' | b'*'));
+        if !comment
+            && !matches!(
+                self.bytes.get(after),
+                None | Some(b',' | b'}' | b']' | b'\n')
+            )
+        {
             return Err(self.bail());
         }
         self.pos = end;
