@@ -150,6 +150,13 @@ impl<'a, 'j> Walk<'a, 'j> {
         };
         self.pos = end;
         let token = &self.json[start..end];
+        let token = match token.strip_prefix('"') {
+            Some(inner) => Token::Str {
+                text: inner.strip_suffix('"').unwrap_or(inner),
+                escaped: true,
+            },
+            None => Token::Raw(token),
+        };
         let (json, path) = (self.json, &self.path);
         let fitted = scalar(
             &self.fit,
@@ -295,14 +302,17 @@ impl<'a> Members<'a> {
             return Some(None);
         }
         let props = self.props;
-        let name = match props {
-            Some(props) if props.contains_key(key) => Some(key),
-            _ => self
-                .aliases
-                .and_then(|a| a.get(key))
-                .and_then(Value::as_str),
+        let (name, prop) = match props.and_then(|p| p.get(key)) {
+            Some(prop) => (Some(key), Some(prop)),
+            None => {
+                let name = self
+                    .aliases
+                    .and_then(|a| a.get(key))
+                    .and_then(Value::as_str);
+                (name, name.and_then(|n| props?.get(n)))
+            }
         };
-        match (name.and_then(|n| props?.get(n)), self.additional) {
+        match (prop, self.additional) {
             (Some(prop), _) => {
                 // `null` for a field with a default: the tree path drops it.
                 let name = name.unwrap_or_default();
@@ -347,6 +357,33 @@ impl<'a> Items<'a> {
     }
 }
 
+/// A scalar as clean JSON writes it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Token<'t> {
+    /// A string: its text between the quotes, as written (with JSON's escapes) when `escaped`,
+    /// decoded otherwise.
+    Str { text: &'t str, escaped: bool },
+    /// A number, `true`, `false` or `null`.
+    Raw(&'t str),
+}
+
+impl<'t> Token<'t> {
+    /// A string's text when JSON writes it with no escape.
+    fn plain(self) -> Option<&'t str> {
+        match self {
+            Token::Str {
+                text,
+                escaped: true,
+            } => (!text.contains('\\')).then_some(text),
+            Token::Str {
+                text,
+                escaped: false,
+            } => (!text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)).then_some(text),
+            Token::Raw(_) => None,
+        }
+    }
+}
+
 /// What the walk does with the scalar `token` (as clean JSON writes it) read with `schema`:
 /// `Some(None)` keeps it, `Some(Some(value))` replaces it with `value` (the fixes that took are
 /// added to `fixes`), no answer when the tree path would do something else. `value` gives the
@@ -355,7 +392,7 @@ impl<'a> Items<'a> {
 pub(super) fn scalar<'a>(
     fit: &Fitter<'a>,
     schema: Option<&'a Value>,
-    token: &str,
+    token: Token<'_>,
     value: impl FnOnce() -> Option<Value>,
     path: impl FnOnce() -> FieldPath,
     fixes: &mut Vec<Fix>,
@@ -368,7 +405,9 @@ pub(super) fn scalar<'a>(
         let Some(branches) = union(schema) else {
             break;
         };
-        if token == "null" && branches.iter().any(|b| accepts_null(fit.resolve(b))) {
+        if matches!(token, Token::Raw("null"))
+            && branches.iter().any(|b| accepts_null(fit.resolve(b)))
+        {
             return Some(None);
         }
         schema = only_shape(fit, branches)?;
@@ -400,27 +439,28 @@ fn null_only(schema: &Value) -> bool {
 
 /// Whether the scalar `token` fits `schema` as it is: what the tree path would keep unchanged
 /// without a fix. False when unsure; the fitter then decides.
-fn fits(schema: &Value, token: &str) -> bool {
+fn fits(schema: &Value, token: Token<'_>) -> bool {
     if let Some(allowed) = kw(schema, "enum").and_then(Value::as_array) {
-        let plain = token
-            .strip_prefix('"')
-            .and_then(|t| t.strip_suffix('"'))
-            .filter(|t| !t.contains('\\'));
-        return plain.is_some_and(|t| allowed.iter().any(|a| a.as_str() == Some(t)));
+        return token
+            .plain()
+            .is_some_and(|t| allowed.iter().any(|a| a.as_str() == Some(t)));
     }
     if kw(schema, "const").is_some() {
         return false;
     }
     let types = type_names(schema);
-    if token == "null" {
+    if matches!(token, Token::Raw("null")) {
         return types.iter().any(|t| t == "null") || types.iter().next().is_none();
     }
     // The tree path tries the types in order and keeps the first that takes the value.
     let Some(first) = types.iter().find(|t| *t != "null") else {
         return types.iter().next().is_none();
     };
+    let token = match token {
+        Token::Str { .. } => return first == "string",
+        Token::Raw(token) => token,
+    };
     match token.as_bytes().first() {
-        Some(b'"') => first == "string",
         Some(b't' | b'f') => first == "boolean",
         _ => match first {
             "number" => true,

@@ -145,7 +145,7 @@ pub(super) fn hash(key: &str) -> u64 {
 }
 
 /// `text` as a JSON string.
-pub(super) fn write_string(out: &mut String, text: &str) {
+fn write_string(out: &mut String, text: &str) {
     out.push('"');
     let bytes = text.as_bytes();
     let mut start = 0;

@@ -14,9 +14,8 @@ use serde_json::Value;
 use super::Stop;
 use crate::parse::coerce::Fitter;
 use crate::parse::repair::{cut_literal, is_json_number, number};
-use crate::parse::retype::{self, Items, Members};
-use crate::parse::scan::skip_until;
-use crate::parse::text::{hash, write_string};
+use crate::parse::retype::{self, Items, Members, Token};
+use crate::parse::text::hash;
 use crate::parse::{Fix, FixKind};
 use crate::path::{FieldPath, PathSegment};
 
@@ -25,6 +24,28 @@ const MAX_DEPTH: usize = 100;
 
 /// Most keys in one object: the repairer's text output gives up beyond this.
 const MAX_KEYS: usize = 256;
+
+/// The bytes a double-quoted string stops at: its quote, a backslash, the first byte of `”`,
+/// a control character.
+static DOUBLE: [bool; 256] = stops(b"\"\\\xE2");
+
+/// The bytes a single-quoted string stops at.
+static SINGLE: [bool; 256] = stops(b"'\\");
+
+const fn stops(bytes: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = true;
+        i += 1;
+    }
+    let mut j = 0;
+    while j < bytes.len() {
+        table[bytes[j] as usize] = true;
+        j += 1;
+    }
+    table
+}
 
 /// What comes next between tokens (decides what `#` means).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -78,8 +99,6 @@ pub(super) struct Lexer<'de, 'a> {
     after_comma: bool,
     /// A string with escapes, decoded.
     pub(super) scratch: String,
-    /// A scalar as clean JSON writes it, for coercion.
-    written: String,
     pub(super) peeked: Option<Tok<'de>>,
     /// The schema of the container about to open (from coercion).
     open_schema: Option<&'a Value>,
@@ -115,11 +134,11 @@ impl<'de, 'a> Lexer<'de, 'a> {
             pos: 0,
             frames: Vec::new(),
             pool: Vec::new(),
-            fixes: Vec::new(),
+            // Damaged replies need a fix every few dozen bytes: growing the list is costly.
+            fixes: Vec::with_capacity(src.len() / 64),
             coerced: Vec::new(),
             after_comma: false,
             scratch: String::new(),
-            written: String::new(),
             peeked: None,
             open_schema: schema,
             fit,
@@ -585,13 +604,21 @@ impl<'de, 'a> Lexer<'de, 'a> {
     fn string(&mut self, quote: u8) -> Result<(Option<&'de str>, bool), Stop> {
         let start = self.pos + 1;
         // `”` also closes a double-quoted string; a single-quoted one ends only at `'`.
-        let stops: &[u8] = if quote == b'"' { b"\\\"\xE2" } else { b"\\'" };
+        let stops = if quote == b'"' { &DOUBLE } else { &SINGLE };
         let (src, bytes) = (self.src, self.bytes);
         let mut owned = false;
         let mut seg = start;
         let mut i = start;
         loop {
-            i = skip_until(bytes, i, stops, true);
+            i = match bytes.get(i..) {
+                Some(rest) => {
+                    i + rest
+                        .iter()
+                        .position(|&b| stops[usize::from(b)])
+                        .unwrap_or(rest.len())
+                }
+                None => bytes.len(),
+            };
             match bytes.get(i) {
                 None => {
                     self.pos = bytes.len();
@@ -701,15 +728,14 @@ impl<'de, 'a> Lexer<'de, 'a> {
             self.peeked = Some(tok);
             return Ok(());
         }
-        let token: &str = match &tok {
-            Tok::Str(text) => {
-                self.written.clear();
-                write_string(&mut self.written, text.unwrap_or(self.scratch.as_str()));
-                &self.written
-            }
-            Tok::Num(text) => text,
-            Tok::Lit(text) => text,
-            Tok::Open { .. } | Tok::Json(_) => "",
+        let token = match &tok {
+            Tok::Str(text) => Token::Str {
+                text: text.unwrap_or(self.scratch.as_str()),
+                escaped: false,
+            },
+            Tok::Num(text) => Token::Raw(text),
+            Tok::Lit(text) => Token::Raw(text),
+            Tok::Open { .. } | Tok::Json(_) => Token::Raw(""),
         };
         let (frames, scratch) = (&self.frames, self.scratch.as_str());
         let value = || {
