@@ -125,7 +125,7 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = 0;
     while i < bytes.len() {
-        i = skip_to(bytes, i, &STRUCTURE);
+        i = skip_until(bytes, i, b"\"{}[]", false);
         let Some(&b) = bytes.get(i) else {
             break;
         };
@@ -134,7 +134,7 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
                 // To the closing quote, over escaped characters.
                 i += 1;
                 loop {
-                    i = skip_to(bytes, i, &STRING);
+                    i = skip_until(bytes, i, b"\"\\", false);
                     match bytes.get(i) {
                         Some(b'\\') => i += 2,
                         Some(_) => break,
@@ -153,37 +153,6 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-/// The bytes the bracket count stops at outside strings.
-static STRUCTURE: [bool; 256] = table(b"\"{}[]");
-
-/// The bytes it stops at inside a string.
-static STRING: [bool; 256] = table(b"\"\\");
-
-const fn table(stops: &[u8]) -> [bool; 256] {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < stops.len() {
-        table[stops[i] as usize] = true;
-        i += 1;
-    }
-    table
-}
-
-/// The index of the first byte at or after `from` that `stops` marks; `bytes.len()` if none.
-/// A table lookup per byte: the runs between brackets and quotes are short, where the
-/// eight-bytes-at-a-time scan spends more on its set-up than it saves.
-fn skip_to(bytes: &[u8], from: usize, stops: &[bool; 256]) -> usize {
-    match bytes.get(from..) {
-        Some(rest) => {
-            from + rest
-                .iter()
-                .position(|&b| stops[usize::from(b)])
-                .unwrap_or(rest.len())
-        }
-        None => bytes.len(),
-    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use super::Stop;
 use crate::parse::coerce::Fitter;
 use crate::parse::repair::{cut_literal, is_json_number, number};
 use crate::parse::retype::{self, Items, Members, Token};
+use crate::parse::scan::skip_until;
 use crate::parse::text::hash;
 use crate::parse::{Fix, FixKind};
 use crate::path::{FieldPath, PathSegment};
@@ -24,28 +25,6 @@ const MAX_DEPTH: usize = 100;
 
 /// Most keys in one object: the repairer's text output gives up beyond this.
 const MAX_KEYS: usize = 256;
-
-/// The bytes a double-quoted string stops at: its quote, a backslash, the first byte of `”`,
-/// a control character.
-static DOUBLE: [bool; 256] = stops(b"\"\\\xE2");
-
-/// The bytes a single-quoted string stops at.
-static SINGLE: [bool; 256] = stops(b"'\\");
-
-const fn stops(bytes: &[u8]) -> [bool; 256] {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        table[i] = true;
-        i += 1;
-    }
-    let mut j = 0;
-    while j < bytes.len() {
-        table[bytes[j] as usize] = true;
-        j += 1;
-    }
-    table
-}
 
 /// What comes next between tokens (decides what `#` means).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -604,21 +583,13 @@ impl<'de, 'a> Lexer<'de, 'a> {
     fn string(&mut self, quote: u8) -> Result<(Option<&'de str>, bool), Stop> {
         let start = self.pos + 1;
         // `”` also closes a double-quoted string; a single-quoted one ends only at `'`.
-        let stops = if quote == b'"' { &DOUBLE } else { &SINGLE };
+        let stops: &[u8] = if quote == b'"' { b"\"\\\xE2" } else { b"'\\" };
         let (src, bytes) = (self.src, self.bytes);
         let mut owned = false;
         let mut seg = start;
         let mut i = start;
         loop {
-            i = match bytes.get(i..) {
-                Some(rest) => {
-                    i + rest
-                        .iter()
-                        .position(|&b| stops[usize::from(b)])
-                        .unwrap_or(rest.len())
-                }
-                None => bytes.len(),
-            };
+            i = skip_until(bytes, i, stops, true);
             match bytes.get(i) {
                 None => {
                     self.pos = bytes.len();
