@@ -28,6 +28,15 @@ pub use coerce::CoerceError;
 pub use repair::{Event, Limits, RepairError, Repairer};
 pub use stream::StreamParser;
 
+/// Checks for the fuzzer, compiled only under cargo-fuzz (`--cfg fuzzing`).
+#[doc(hidden)]
+#[allow(unexpected_cfgs)]
+pub mod fuzzing {
+    /// The lenient reader checked against the repair path on a reply.
+    #[cfg(fuzzing)]
+    pub use super::lenient::agrees as lenient_agrees;
+}
+
 use crate::output::LlmOutput;
 use crate::path::{FieldPath, PathSegment};
 

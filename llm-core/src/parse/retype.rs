@@ -270,6 +270,9 @@ pub(super) struct Members<'a> {
     aliases: Option<&'a serde_json::Map<String, Value>>,
     additional: Option<&'a Value>,
     required: Option<&'a Vec<Value>>,
+    /// Where the last key was found among the properties: members tend to come in the
+    /// schema's order, so the next is looked for after it.
+    next: std::cell::Cell<usize>,
 }
 
 impl<'a> Members<'a> {
@@ -287,7 +290,24 @@ impl<'a> Members<'a> {
             required: schema
                 .and_then(|s| kw(s, "required"))
                 .and_then(Value::as_array),
+            next: std::cell::Cell::new(0),
         }
+    }
+
+    /// The property named `key`: a short scan from where the last one was found costs less
+    /// than hashing the key.
+    fn property(&self, key: &str) -> Option<&'a Value> {
+        let props = self.props?;
+        let start = self.next.get();
+        let found = props
+            .iter()
+            .enumerate()
+            .skip(start)
+            .chain(props.iter().enumerate().take(start))
+            .find(|(_, (name, _))| name.as_str() == key);
+        let (at, (_, prop)) = found?;
+        self.next.set(at + 1);
+        Some(prop)
     }
 
     /// The schema of the member `key` (whose value is `null` when `null`); no answer when the
@@ -302,7 +322,7 @@ impl<'a> Members<'a> {
             return Some(None);
         }
         let props = self.props;
-        let (name, prop) = match props.and_then(|p| p.get(key)) {
+        let (name, prop) = match self.property(key) {
             Some(prop) => (Some(key), Some(prop)),
             None => {
                 let name = self

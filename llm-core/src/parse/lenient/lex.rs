@@ -424,7 +424,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
 
     /// Moves to the next element of the innermost array and peeks it; false at its end.
     pub(super) fn next_element(&mut self) -> Result<bool, Stop> {
-        if self.peeked.is_some() || !self.frames.last().is_some_and(|f| !f.object) {
+        if self.peeked.is_some() || self.frames.last().is_none_or(|f| f.object) {
             return Err(self.bail());
         }
         if self.frames.last().is_some_and(|f| f.after_value) {

@@ -14,6 +14,9 @@
 //! stops ([`Stop::Bail`]) and the caller takes the repair path. A failure of serde in the second
 //! pass does the same. So this module changes how fast a reply is read, never what it reads to.
 
+// `fuzzing` is set by cargo-fuzz, for the fuzzer's check at the end of this file.
+#![allow(unexpected_cfgs)]
+
 mod de;
 mod lex;
 
@@ -155,6 +158,47 @@ fn run<'de, 'a, T>(
         });
     }
     Ok((value, lexer.fixes, consumed, lexer.coerced))
+}
+
+/// What the repair path reads the candidate `text` into as `T` (the text path, then the tree
+/// path): what [`typed`] must agree with.
+#[cfg(any(test, fuzzing))]
+fn repair_path<T: DeserializeOwned>(
+    text: &str,
+    schema: &Value,
+) -> Result<Read<T>, super::ParseErrorKind> {
+    let reader = super::Typed::<T> {
+        schema,
+        fast: true,
+        tried: None,
+        _target: std::marker::PhantomData,
+    };
+    let candidate = super::extract::Candidate {
+        text,
+        how: None,
+        end: None,
+    };
+    if let Some(read) = reader.repaired_text(candidate, Limits::default()) {
+        return read.map(|(parsed, len)| (parsed.value, parsed.fixes, len));
+    }
+    let (value, fixes, len) = super::repair::repair_span(text, Limits::default())?;
+    super::fit(value, fixes, schema, || None).map(|parsed| (parsed.value, parsed.fixes, len))
+}
+
+/// For the fuzzer: whether, on every candidate of `text`, the lenient reader either leaves it to
+/// the repair path or reads what the repair path reads (as a `Value`, and as `T`).
+#[cfg(fuzzing)]
+pub fn agrees<T: crate::output::LlmOutput + PartialEq>(text: &str) -> bool {
+    let schema = T::schema().to_value();
+    super::extract::candidates(text).iter().all(|candidate| {
+        let text = candidate.text;
+        let untyped_agrees = untyped(text, Limits::default()).is_none_or(|read| {
+            super::repair::repair_span(text, Limits::default()).is_ok_and(|old| old == read)
+        });
+        let typed_agrees = typed::<T>(text, &schema, Limits::default())
+            .is_none_or(|read| repair_path::<T>(text, &schema).is_ok_and(|old| old == read));
+        untyped_agrees && typed_agrees
+    })
 }
 
 #[cfg(test)]

@@ -10,33 +10,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::{typed, untyped};
+use super::{repair_path, typed, untyped};
+use crate::parse::extract;
 use crate::parse::repair::{Limits, repair_span};
-use crate::parse::{Fix, ParseErrorKind, Typed, extract, fit};
-
-/// What the repair path reads `text` (a candidate) into, as [`Typed`] reads it without the
-/// lenient reader: the text path, then the tree path.
-fn old_typed<T: DeserializeOwned>(
-    text: &str,
-    schema: &Value,
-) -> Result<(T, Vec<Fix>, usize), ParseErrorKind> {
-    let reader = Typed::<T> {
-        schema,
-        fast: true,
-        tried: None,
-        _target: std::marker::PhantomData,
-    };
-    let candidate = extract::Candidate {
-        text,
-        how: None,
-        end: None,
-    };
-    if let Some(read) = reader.repaired_text(candidate, Limits::default()) {
-        return read.map(|(parsed, len)| (parsed.value, parsed.fixes, len));
-    }
-    let (value, fixes, len) = repair_span(text, Limits::default())?;
-    fit(value, fixes, schema, || None).map(|parsed| (parsed.value, parsed.fixes, len))
-}
 
 #[derive(Debug, Default)]
 struct Tally {
@@ -59,7 +35,7 @@ where
     if !fixes.is_empty() {
         tally.repaired += 1;
     }
-    match old_typed::<T>(text, &schema) {
+    match repair_path::<T>(text, &schema) {
         Ok((old, old_fixes, old_len)) => {
             assert_eq!(value, old, "value of {text:?}");
             assert_eq!(fixes, old_fixes, "fixes of {text:?}");
@@ -323,28 +299,29 @@ fn comma(rng: &mut Rng, out: &mut String) {
     }
 }
 
+/// Whitespace and comments; the tame ones (the first seven) only, unless the text is wild.
+const GAPS: [&str; 10] = [
+    " ",
+    "\n  ",
+    "\t",
+    "\r\n",
+    "// note\n",
+    "/* note */",
+    "/**/",
+    "# note\n",
+    "#\n",
+    " /",
+];
+
 fn gap(rng: &mut Rng, out: &mut String) {
-    let tame: usize = if rng.1 { 10 } else { 7 };
+    let tame: u64 = if rng.1 { 10 } else { 7 };
     for _ in 0..rng.below(3) {
-        let pick = rng.below(tame as u64) as usize;
+        let pick = rng.below(tame) as usize;
         if !rng.1 {
             // A comment right after an unquoted value would be part of it.
             out.push(' ');
         }
-        out.push_str(
-            &[
-                " ",
-                "\n  ",
-                "\t",
-                "\r\n",
-                "// note\n",
-                "/* note */",
-                "/**/",
-                "# note\n",
-                "#\n",
-                " /",
-            ][pick],
-        );
+        out.push_str(GAPS[pick]);
     }
 }
 
