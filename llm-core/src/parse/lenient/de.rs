@@ -153,12 +153,20 @@ impl<'de> de::Deserializer<'de> for &mut Lexer<'de, '_> {
         deserialize_char(),
         deserialize_str(),
         deserialize_string(),
-        deserialize_bytes(),
-        deserialize_byte_buf(),
         deserialize_unit(),
         deserialize_identifier(),
         deserialize_unit_struct(name: &'static str),
     );
+
+    // `serde_json` reads bytes from a string's raw text or from an array of numbers, which is
+    // left to it.
+    fn deserialize_bytes<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Stop> {
+        Err(self.bail())
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Stop> {
+        Err(self.bail())
+    }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Stop> {
         match &self.peeked {
