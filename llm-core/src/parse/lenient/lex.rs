@@ -194,7 +194,17 @@ impl<'de, 'a> Lexer<'de, 'a> {
     }
 
     /// Skips whitespace and comments (recording them); the next byte, if any.
+    #[inline]
     fn skip(&mut self, expect: Expect) -> Result<Option<u8>, Stop> {
+        match self.bytes.get(self.pos) {
+            Some(&b) if !matches!(b, b' ' | b'\n' | b'\r' | b'\t' | b'/' | b'#') => Ok(Some(b)),
+            _ => self.skip_gap(expect),
+        }
+    }
+
+    /// [`skip`](Self::skip) over whitespace or a comment.
+    #[inline(never)]
+    fn skip_gap(&mut self, expect: Expect) -> Result<Option<u8>, Stop> {
         loop {
             while matches!(self.bytes.get(self.pos), Some(b' ' | b'\n' | b'\r' | b'\t')) {
                 self.pos += 1;
