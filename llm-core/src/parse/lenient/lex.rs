@@ -205,9 +205,17 @@ impl<'de, 'a> Lexer<'de, 'a> {
     /// [`skip`](Self::skip) over whitespace or a comment.
     #[inline(never)]
     fn skip_gap(&mut self, expect: Expect) -> Result<Option<u8>, Stop> {
+        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
         loop {
             while matches!(self.bytes.get(self.pos), Some(b' ' | b'\n' | b'\r' | b'\t')) {
                 self.pos += 1;
+                // The spaces that follow (indentation), up to eight at once.
+                if let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
+                    let mut word = [0u8; 8];
+                    word.copy_from_slice(chunk);
+                    let spaces = (u64::from_le_bytes(word) ^ SPACES).trailing_zeros() / 8;
+                    self.pos += spaces as usize;
+                }
             }
             match self.bytes.get(self.pos) {
                 Some(b'/') => {
@@ -593,13 +601,17 @@ impl<'de, 'a> Lexer<'de, 'a> {
     fn string(&mut self, quote: u8) -> Result<(Option<&'de str>, bool), Stop> {
         let start = self.pos + 1;
         // `”` also closes a double-quoted string; a single-quoted one ends only at `'`.
-        let stops: &[u8] = if quote == b'"' { b"\"\\\xE2" } else { b"'\\" };
         let (src, bytes) = (self.src, self.bytes);
         let mut owned = false;
         let mut seg = start;
         let mut i = start;
         loop {
-            i = skip_until(bytes, i, stops, true);
+            // Each quote's stops written out, so the scan is unrolled for them.
+            i = if quote == b'"' {
+                skip_until(bytes, i, b"\"\\\xE2", true)
+            } else {
+                skip_until(bytes, i, b"'\\", true)
+            };
             match bytes.get(i) {
                 None => {
                     self.pos = bytes.len();
