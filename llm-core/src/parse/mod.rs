@@ -188,7 +188,12 @@ impl FixKind {
 pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
     let trimmed = raw.trim();
     let tried = trimmed.starts_with(['{', '[']);
-    if tried && let Some(value) = clean::<T>(trimmed, false) {
+    // A reply that does not end with a bracket (one cut off) is no clean JSON: serde would read
+    // all of it to fail at the end.
+    if tried
+        && trimmed.ends_with(['}', ']'])
+        && let Some(value) = clean::<T>(trimmed, false)
+    {
         return Ok(Parsed {
             value,
             fixes: Vec::new(),
