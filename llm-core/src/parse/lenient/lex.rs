@@ -181,6 +181,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
     }
 
     /// The peeked token, taken: the value is read, and its container moves on.
+    #[inline]
     pub(super) fn take(&mut self) -> Result<Tok<'de>, Stop> {
         match self.peeked.take() {
             Some(tok) => {
@@ -310,6 +311,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
     }
 
     /// A value was read: its container moves on.
+    #[inline]
     fn placed(&mut self) {
         match self.frames.last_mut() {
             None => self.consumed = Some(self.pos),
@@ -707,6 +709,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
     }
 
     /// Keeps `tok` for serde, fitted to `schema` first when there is a fitter.
+    #[inline]
     fn settle(&mut self, tok: Tok<'de>, schema: Option<&'a Value>) -> Result<(), Stop> {
         let Some(fit) = &self.fit else {
             self.peeked = Some(tok);
