@@ -16,12 +16,13 @@ use crate::parse::coerce::Fitter;
 use crate::parse::repair::{cut_literal, is_json_number, number};
 use crate::parse::retype::{self, Items, Members, Token};
 use crate::parse::scan::skip_until;
-use crate::parse::text::hash;
 use crate::parse::{Fix, FixKind};
 use crate::path::{FieldPath, PathSegment};
 
-/// Deepest nesting read; deeper text is left to the repair path (serde's own limit is 128).
-const MAX_DEPTH: usize = 100;
+/// Deepest nesting read. Replies are rarely nested more than a few levels; deeper text (most
+/// often hostile, or cut off inside a long list of lists) is left to the repair path before
+/// serde's visitors recurse far into it.
+const MAX_DEPTH: usize = 32;
 
 /// Most keys in one object: the repairer's text output gives up beyond this.
 const MAX_KEYS: usize = 256;
@@ -57,8 +58,11 @@ struct Frame<'de, 'a> {
     index: usize,
     /// Whether a member or element was just read (a comma or the end comes next).
     after_value: bool,
-    /// Hashes of the keys read, to notice a repeated one.
-    keys: Vec<u64>,
+    /// The keys read, to notice a repeated one.
+    keys: Vec<Cow<'de, str>>,
+    /// Whether the member being read repeats a key: the repairer records it once its value is
+    /// in place.
+    repeated: bool,
     members: Members<'a>,
     items: Items<'a>,
 }
@@ -69,8 +73,8 @@ pub(super) struct Lexer<'de, 'a> {
     bytes: &'de [u8],
     pos: usize,
     frames: Vec<Frame<'de, 'a>>,
-    /// Key hash lists of closed objects, kept for reuse.
-    pool: Vec<Vec<u64>>,
+    /// Key lists of closed objects, kept for reuse.
+    pool: Vec<Vec<Cow<'de, str>>>,
     /// The repairs, in the order the repairer records them.
     pub(super) fixes: Vec<Fix>,
     /// The conversions coercion made (only with a fitter).
@@ -86,6 +90,9 @@ pub(super) struct Lexer<'de, 'a> {
     /// Whether numbers are read as the repairer's tree holds them (for a `Value`) rather than
     /// by serde from their text.
     pub(super) untyped: bool,
+    /// Whether a key given twice is read as the repairer reads it (the last value kept, the fix
+    /// recorded) rather than left to the repair path.
+    pub(super) repeats: bool,
     max_depth: usize,
     /// Bytes of the text the root value took, once it is complete.
     pub(super) consumed: Option<usize>,
@@ -122,6 +129,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
             open_schema: schema,
             fit,
             untyped: false,
+            repeats: false,
             max_depth: max_depth.min(MAX_DEPTH),
             consumed: None,
             failed: false,
@@ -287,6 +295,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
             index: 0,
             after_value: false,
             keys,
+            repeated: false,
             members,
             items,
         });
@@ -321,6 +330,9 @@ impl<'de, 'a> Lexer<'de, 'a> {
                     frame.index += 1;
                 }
                 frame.after_value = true;
+                if std::mem::take(&mut frame.repeated) {
+                    self.fix(FixKind::DuplicateKey);
+                }
             }
         }
     }
@@ -396,14 +408,18 @@ impl<'de, 'a> Lexer<'de, 'a> {
             }
             _ => return Err(self.bail()),
         };
-        let h = hash(&key);
+        let repeats = self.repeats;
         let Some(frame) = self.frames.last_mut() else {
             return Err(self.bail());
         };
-        if frame.keys.len() >= MAX_KEYS || frame.keys.contains(&h) {
+        let repeated = frame.keys.contains(&key);
+        if frame.keys.len() >= MAX_KEYS || (repeated && !repeats) {
             return Err(self.bail());
         }
-        frame.keys.push(h);
+        if !repeated {
+            frame.keys.push(key.clone());
+        }
+        frame.repeated = repeated;
         frame.key = Some(key);
         match self.skip(Expect::Other)? {
             Some(b':') => self.pos += 1,

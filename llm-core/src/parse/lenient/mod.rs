@@ -105,7 +105,8 @@ pub(super) fn untyped(text: &str, limits: Limits) -> Option<Read<Value>> {
     }
     let mut lexer = Lexer::new(text, limits.max_depth, None);
     lexer.untyped = true;
-    read(lexer, |lexer| Strict.deserialize(lexer)).ok()
+    lexer.repeats = true;
+    read(lexer, |lexer| Strict { keep_last: true }.deserialize(lexer)).ok()
 }
 
 /// `T` read from the lexer, noting what serde lost (a key it skipped, a map key given twice),

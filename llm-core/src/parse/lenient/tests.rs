@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::{repair_path, typed, untyped};
-use crate::parse::extract;
 use crate::parse::repair::{Limits, repair_span};
+use crate::parse::{FixKind, extract};
 
 #[derive(Debug, Default)]
 struct Tally {
@@ -286,6 +286,15 @@ fn write(rng: &mut Rng, value: &Value, out: &mut String) {
                     out.push(',');
                 }
             }
+            if rng.chance(5)
+                && let Some((key, item)) = map.iter().next()
+            {
+                // The first key again.
+                out.push_str(", ");
+                string(rng, key, out);
+                out.push(':');
+                write(rng, item, out);
+            }
             gap(rng, out);
             out.push('}');
         }
@@ -407,7 +416,26 @@ fn deep_nesting_and_repeated_keys_are_left_to_the_repair_path() {
         ..Limits::default()
     };
     assert!(untyped("[[[1]]]", shallow).is_none());
-    assert!(untyped("{'a': 1, a: 2}", Limits::default()).is_none());
+    // A key given twice: as the repairer reads it for a `Value`, left to the repair path for a
+    // type.
+    let text = "{'a': 1, a: [2], \"b\": 3, a: {\"c\": 4}}";
+    let read = untyped(text, Limits::default());
+    assert_eq!(read, repair_span(text, Limits::default()).ok());
+    let kinds: Vec<FixKind> = read
+        .iter()
+        .flat_map(|(_, f, _)| f)
+        .map(|f| f.kind)
+        .collect();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == FixKind::DuplicateKey)
+            .count(),
+        2
+    );
+    let schema =
+        serde_json::to_value(schemars::schema_for!(BTreeMap<String, Value>)).unwrap_or_default();
+    assert!(typed::<BTreeMap<String, Value>>(text, &schema, Limits::default()).is_none());
     let read = untyped("{'a': [1, 2,], // done\n}", Limits::default());
     let (value, fixes, _) = read.expect("read");
     assert_eq!(value, json!({"a": [1, 2]}));
