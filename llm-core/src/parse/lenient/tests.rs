@@ -406,7 +406,8 @@ fn generated_damage_reads_as_the_repair_path_reads_it() {
     assert!(tally.read > 3000 && tally.repaired > 1000, "{tally:?}");
 }
 
-/// The reader's own limits: deep nesting and repeated keys go to the repair path.
+/// The reader's own limits: deep nesting goes to the repair path; a repeated key too, unless the
+/// reply is read for a `Value`, where it is read as the repairer reads it.
 #[test]
 fn deep_nesting_and_repeated_keys_are_left_to_the_repair_path() {
     let deep = format!("{}1{}", "[".repeat(500), "]".repeat(500));
@@ -418,7 +419,12 @@ fn deep_nesting_and_repeated_keys_are_left_to_the_repair_path() {
     assert!(untyped("[[[1]]]", shallow).is_none());
     // A key given twice: as the repairer reads it for a `Value`, left to the repair path for a
     // type.
-    let text = "{'a': 1, a: [2], \"b\": 3, a: {\"c\": 4}}";
+    // (Followed by spaces: shorter replies go straight to the repairer.)
+    let text = format!(
+        "{{'a': 1, a: [2], \"b\": 3, a: {{\"c\": 4}}}}{}",
+        " ".repeat(256)
+    );
+    let text = text.as_str();
     let read = untyped(text, Limits::default());
     assert_eq!(read, repair_span(text, Limits::default()).ok());
     let kinds: Vec<FixKind> = read
@@ -436,7 +442,8 @@ fn deep_nesting_and_repeated_keys_are_left_to_the_repair_path() {
     let schema =
         serde_json::to_value(schemars::schema_for!(BTreeMap<String, Value>)).unwrap_or_default();
     assert!(typed::<BTreeMap<String, Value>>(text, &schema, Limits::default()).is_none());
-    let read = untyped("{'a': [1, 2,], // done\n}", Limits::default());
+    let text = format!("{{'a': [1, 2,], // done\n}}{}", " ".repeat(256));
+    let read = untyped(&text, Limits::default());
     let (value, fixes, _) = read.expect("read");
     assert_eq!(value, json!({"a": [1, 2]}));
     let fixes: Vec<String> = fixes
