@@ -280,8 +280,9 @@ trait Reader {
     /// follows it. `None` sends it down the repair path.
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Self::Out, usize)>;
 
-    /// The candidate repaired as text and read by serde, when that gives what the repair path
-    /// would (no coercion needed, no key left over). `None` sends it down the repair path.
+    /// The candidate read by serde through the lenient reader (see [`lenient`]), or repaired as
+    /// text and read by serde, when that gives what the repair path would (no key left over, no
+    /// change beyond a scalar conversion). `None` sends it down the repair path.
     fn repaired(
         &self,
         _candidate: extract::Candidate<'_>,

@@ -13,6 +13,9 @@
 //! Whatever it is not sure to read exactly as the repair path does, it does not read: the reader
 //! stops ([`Stop::Bail`]) and the caller takes the repair path. A failure of serde in the second
 //! pass does the same. So this module changes how fast a reply is read, never what it reads to.
+//!
+//! Written by hand: serde's JSON deserializers refuse damaged text, and the repairs must be the
+//! repairer's own, fix for fix, for the result not to depend on which path read a reply.
 
 // `fuzzing` is set by cargo-fuzz, for the fuzzer's check at the end of this file.
 #![allow(unexpected_cfgs)]
