@@ -320,7 +320,13 @@ impl<'de, 'a> Lexer<'de, 'a> {
                 match self.string(first)? {
                     (Some(text), true) => Cow::Borrowed(text),
                     (None, true) => Cow::Owned(self.scratch.clone()),
-                    (_, false) => return Err(self.bail()),
+                    (_, false) => {
+                        // The text ended inside the key: the member is dropped.
+                        self.fix(FixKind::ClosedString);
+                        self.fix(FixKind::DroppedIncompleteMember);
+                        self.close_at_end();
+                        return Ok(false);
+                    }
                 }
             }
             b if b.is_ascii_alphabetic() || b == b'_' => {
@@ -329,6 +335,14 @@ impl<'de, 'a> Lexer<'de, 'a> {
                 let mut after = end;
                 while matches!(self.bytes.get(after), Some(b' ' | b'\r' | b'\t')) {
                     after += 1;
+                }
+                if after == self.bytes.len() {
+                    // The text ended inside the key: the member is dropped.
+                    self.fix(FixKind::UnquotedKey);
+                    self.fix(FixKind::DroppedIncompleteMember);
+                    self.pos = after;
+                    self.close_at_end();
+                    return Ok(false);
                 }
                 if !matches!(self.bytes.get(after), Some(b':' | b'=' | b'\n')) {
                     return Err(self.bail());
