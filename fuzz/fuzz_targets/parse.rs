@@ -1,4 +1,5 @@
-//! Any bytes through every entry point of the parser: it must return, never panic, never hang.
+//! Any bytes through every entry point of the parser: it must return, never panic, never hang;
+//! and wherever the lenient reader reads a candidate, it must read what the repair path reads.
 
 #![no_main]
 
@@ -6,14 +7,14 @@ use libfuzzer_sys::fuzz_target;
 use llm_core::parse::{StreamParser, repair_json};
 use llm_core::prelude::*;
 
-#[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+#[derive(Debug, PartialEq, Deserialize, JsonSchema, LlmOutput)]
 #[serde(rename_all = "lowercase")]
 enum Status {
     Open,
     Closed,
 }
 
-#[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+#[derive(Debug, PartialEq, Deserialize, JsonSchema, LlmOutput)]
 struct Line {
     #[llm(len(max = 40))]
     name: String,
@@ -21,7 +22,7 @@ struct Line {
     price: Option<f64>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema, LlmOutput)]
+#[derive(Debug, PartialEq, Deserialize, JsonSchema, LlmOutput)]
 struct Order {
     id: String,
     status: Status,
@@ -32,6 +33,10 @@ struct Order {
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
+    assert!(
+        llm_core::parse::fuzzing::lenient_agrees::<Order>(&text),
+        "the lenient reader and the repair path disagree on {text:?}"
+    );
     let _ = repair_json(&text);
     if let Ok(parsed) = Order::parse(&text) {
         let _ = parsed.value.validate();

@@ -71,6 +71,19 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
         );
         from = end.max(start + 1);
     }
+    // A fence body that starts where a value in the text starts holds the same balanced value
+    // when that one ends inside the body: its length is known without scanning again.
+    for i in 0..fixed {
+        let (start, len) = (out[i].text.as_ptr(), out[i].text.len());
+        if out[i].end.is_none()
+            && let Some(end) = out[fixed..]
+                .iter()
+                .filter(|c| std::ptr::eq(c.text.as_ptr(), start))
+                .find_map(|c| c.end.filter(|&end| end <= len))
+        {
+            out[i].end = Some(end);
+        }
+    }
     if out.len() > MAX_CANDIDATES {
         let keep_prose = MAX_CANDIDATES.saturating_sub(fixed.min(MAX_CANDIDATES / 2));
         let prose = out.split_off(fixed);
@@ -176,5 +189,29 @@ mod tests {
         );
         assert_eq!(texts("cut off: {\"a\": [1, 2"), ["{\"a\": [1, 2"]);
         assert_eq!(texts("no json here"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_fence_body_gets_the_length_of_the_value_it_starts_with() {
+        for raw in [
+            "Sure:\n```json\n{\"a\": [1, \"]\"]} trailing\n```\nDone {x}.",
+            "```\n[1, {\"b\": 2}]\n```",
+            "```json\n{\"a\": 1\n```\n}",
+            "text {\"a\": 1} ```json\n{\"b\": 2}\n``` more",
+        ] {
+            for candidate in candidates(raw) {
+                let expected = balanced_end(candidate.text);
+                assert!(
+                    candidate.end.is_none() || candidate.end == expected,
+                    "{raw:?}: {candidate:?}"
+                );
+                if candidate.how == Some(FixKind::ExtractedFromFence)
+                    && candidate.text.starts_with('{')
+                    && raw.starts_with("Sure")
+                {
+                    assert_eq!(candidate.end, expected);
+                }
+            }
+        }
     }
 }

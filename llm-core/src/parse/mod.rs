@@ -8,6 +8,7 @@ pub mod coerce;
 mod error;
 mod extract;
 mod ignored;
+mod lenient;
 pub mod repair;
 mod retype;
 mod scan;
@@ -26,6 +27,15 @@ use serde_json::Value;
 pub use coerce::CoerceError;
 pub use repair::{Event, Limits, RepairError, Repairer};
 pub use stream::StreamParser;
+
+/// Checks for the fuzzer, compiled only under cargo-fuzz (`--cfg fuzzing`).
+#[doc(hidden)]
+#[allow(unexpected_cfgs)]
+pub mod fuzzing {
+    /// The lenient reader checked against the repair path on a reply.
+    #[cfg(fuzzing)]
+    pub use super::lenient::agrees as lenient_agrees;
+}
 
 use crate::output::LlmOutput;
 use crate::path::{FieldPath, PathSegment};
@@ -178,7 +188,12 @@ impl FixKind {
 pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
     let trimmed = raw.trim();
     let tried = trimmed.starts_with(['{', '[']);
-    if tried && let Some(value) = clean::<T>(trimmed, false) {
+    // A reply that does not end with a bracket (one cut off) is no clean JSON: serde would read
+    // all of it to fail at the end.
+    if tried
+        && trimmed.ends_with(['}', ']'])
+        && let Some(value) = clean::<T>(trimmed, false)
+    {
         return Ok(Parsed {
             value,
             fixes: Vec::new(),
@@ -265,8 +280,9 @@ trait Reader {
     /// follows it. `None` sends it down the repair path.
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Self::Out, usize)>;
 
-    /// The candidate repaired as text and read by serde, when that gives what the repair path
-    /// would (no coercion needed, no key left over). `None` sends it down the repair path.
+    /// The candidate read by serde through the lenient reader (see [`lenient`]), or repaired as
+    /// text and read by serde, when that gives what the repair path would (no key left over, no
+    /// change beyond a scalar conversion). `None` sends it down the repair path.
     fn repaired(
         &self,
         _candidate: extract::Candidate<'_>,
@@ -312,6 +328,32 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         if !self.fast {
             return None;
         }
+        if let Some((value, fixes, len)) = lenient::typed::<T>(candidate.text, self.schema, limits)
+        {
+            return Some(Ok((found(candidate, value, fixes), len)));
+        }
+        self.repaired_text(candidate, limits)
+    }
+
+    fn fit(
+        &self,
+        value: Value,
+        fixes: Vec<Fix>,
+        text: &str,
+        limits: Limits,
+    ) -> Result<Parsed<T>, ParseErrorKind> {
+        fit(value, fixes, self.schema, || {
+            repair::repair_span(text, limits)
+                .ok()
+                .map(|(value, ..)| value)
+        })
+    }
+}
+
+impl<T: DeserializeOwned> Typed<'_, T> {
+    /// The candidate repaired as text, scalars converted in the text, then read by serde:
+    /// [`Reader::repaired`] when the lenient reader leaves the candidate to the repair path.
+    fn repaired_text(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<T>> {
         let (json, mut fixes, len, members) = match repair::repair_text(candidate.text, limits) {
             Ok(repaired) => repaired?,
             Err(err) => return Some(Err(err.into())),
@@ -345,20 +387,20 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         }
         Some(Ok((Parsed { value, fixes }, len)))
     }
+}
 
-    fn fit(
-        &self,
-        value: Value,
-        fixes: Vec<Fix>,
-        text: &str,
-        limits: Limits,
-    ) -> Result<Parsed<T>, ParseErrorKind> {
-        fit(value, fixes, self.schema, || {
-            repair::repair_span(text, limits)
-                .ok()
-                .map(|(value, ..)| value)
-        })
+/// A value the lenient reader read from `candidate`, with the fix saying how it was found.
+fn found<T>(candidate: extract::Candidate<'_>, value: T, mut fixes: Vec<Fix>) -> Parsed<T> {
+    if let Some(kind) = candidate.how {
+        fixes.insert(
+            0,
+            Fix {
+                kind,
+                path: FieldPath::root(),
+            },
+        );
     }
+    Parsed { value, fixes }
 }
 
 /// Reading into a `Value` with no schema: the repaired value as it is.
@@ -371,6 +413,11 @@ impl Reader for Untyped {
         let text = candidate.text;
         let end = candidate.end.or_else(|| extract::balanced_end(text))?;
         untyped::clean(&text[..end]).map(|value| (value, end))
+    }
+
+    fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<Value>> {
+        let (value, fixes, len) = lenient::untyped(candidate.text, limits)?;
+        Some(Ok((found(candidate, value, fixes), len)))
     }
 
     fn fit(

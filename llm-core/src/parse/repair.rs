@@ -23,8 +23,9 @@ use super::{Fix, FixKind};
 mod fast;
 
 use crate::path::{FieldPath, PathSegment};
+pub(super) use fast::is_json_number;
+use fast::plain_run;
 pub(crate) use fast::repair_text;
-use fast::{is_json_number, plain_run};
 
 /// Limits that bound the work done on one input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1263,7 +1264,7 @@ impl Repairer {
 }
 
 /// The literal that `word` is the start of (`fals`, `nu`), when it is at least two letters.
-fn cut_literal(word: &str) -> Option<&'static str> {
+pub(super) fn cut_literal(word: &str) -> Option<&'static str> {
     ["true", "false", "null"]
         .into_iter()
         .find(|lit| word.len() >= 2 && word.len() < lit.len() && lit.starts_with(word))

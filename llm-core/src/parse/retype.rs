@@ -78,63 +78,19 @@ impl<'a, 'j> Walk<'a, 'j> {
         }
         self.depth += 1;
         let read = if object {
-            let schema = self.container(schema, "object")?;
+            let schema = container(&self.fit, schema, "object")?;
             self.object(schema)
         } else {
-            let schema = self.container(schema, "array")?;
+            let schema = container(&self.fit, schema, "array")?;
             self.array(schema)
         };
         self.depth -= 1;
         read
     }
 
-    /// The schema an object or array is read with: `None` when the schema takes it as it is,
-    /// no answer when the tree path would convert it.
-    fn container(&self, schema: Option<&'a Value>, kind: &str) -> Option<Option<&'a Value>> {
-        let Some(mut schema) = schema else {
-            return Some(None);
-        };
-        for _ in 0..MAX_UNWRAP {
-            schema = self.fit.resolve(schema);
-            if kw(schema, "enum").is_some() || kw(schema, "const").is_some() {
-                return None;
-            }
-            if let Some(branches) = union(schema) {
-                schema = self.only_shape(branches)?;
-                continue;
-            }
-            let types = type_names(schema);
-            let mut candidates = types.iter().filter(|t| *t != "null");
-            return match (candidates.next(), candidates.next()) {
-                (None, _) if types.iter().next().is_none() => Some(None),
-                (Some(ty), None) if ty == kind => Some(Some(schema)),
-                _ => None,
-            };
-        }
-        None
-    }
-
-    /// The one branch of a union that is not `null`.
-    fn only_shape(&self, branches: &'a [Value]) -> Option<&'a Value> {
-        let mut shapes = branches.iter().filter(|b| !null_only(self.fit.resolve(b)));
-        match (shapes.next(), shapes.next()) {
-            (Some(one), None) => Some(one),
-            _ => None,
-        }
-    }
-
     fn object(&mut self, schema: Option<&'a Value>) -> Option<()> {
         self.pos += 1;
-        let props = schema
-            .and_then(|s| kw(s, "properties"))
-            .and_then(Value::as_object);
-        let aliases = schema
-            .and_then(|s| s.get(ALIASES))
-            .and_then(Value::as_object);
-        let additional = schema.and_then(|s| kw(s, "additionalProperties"));
-        let required = schema
-            .and_then(|s| kw(s, "required"))
-            .and_then(Value::as_array);
+        let members = Members::new(schema);
         loop {
             match self.bytes.get(self.pos)? {
                 b'}' => {
@@ -145,42 +101,14 @@ impl<'a, 'j> Walk<'a, 'j> {
                 _ => {}
             }
             let (start, end) = self.string_token()?;
-            let key = self.decode(start, end)?;
+            let key = decode(self.json, start, end)?;
             self.pos = end;
             if self.bytes.get(self.pos) != Some(&b':') {
                 return None;
             }
             self.pos += 1;
-            let member = match schema {
-                None => None,
-                Some(_) => {
-                    let name = match props {
-                        Some(props) if props.contains_key(key.as_ref()) => Some(key.as_ref()),
-                        _ => aliases
-                            .and_then(|a| a.get(key.as_ref()))
-                            .and_then(Value::as_str),
-                    };
-                    match (name.and_then(|n| props?.get(n)), additional) {
-                        (Some(prop), _) => {
-                            // `null` for a field with a default: the tree path drops it.
-                            let name = name.unwrap_or_default();
-                            if self.bytes.get(self.pos) == Some(&b'n')
-                                && !required.is_some_and(|r| r.iter().any(|n| n == name))
-                                && !accepts_null(self.fit.resolve(prop))
-                            {
-                                return None;
-                            }
-                            Some(prop)
-                        }
-                        // A key that is no field may be one written another way: renaming is
-                        // the tree path's job.
-                        _ if props.is_some_and(|p| !p.is_empty()) => return None,
-                        (None, Some(Value::Bool(false))) => return None,
-                        (None, Some(values)) if values.is_object() => Some(values),
-                        (None, _) => None,
-                    }
-                }
-            };
+            let null = self.bytes.get(self.pos) == Some(&b'n');
+            let member = members.member(&self.fit, key.as_ref(), null)?;
             self.path.push(Seg::Key(key));
             self.value(member)?;
             self.path.pop();
@@ -189,10 +117,7 @@ impl<'a, 'j> Walk<'a, 'j> {
 
     fn array(&mut self, schema: Option<&'a Value>) -> Option<()> {
         self.pos += 1;
-        let items = schema.and_then(|s| kw(s, "items"));
-        let prefix = schema
-            .and_then(|s| kw(s, "prefixItems"))
-            .and_then(Value::as_array);
+        let items = Items::new(schema);
         let mut index = 0;
         loop {
             match self.bytes.get(self.pos)? {
@@ -203,7 +128,7 @@ impl<'a, 'j> Walk<'a, 'j> {
                 b',' => self.pos += 1,
                 _ => {}
             }
-            let member = prefix.and_then(|p| p.get(index)).or(items);
+            let member = items.item(index);
             self.path.push(Seg::Index(index));
             self.value(member)?;
             self.path.pop();
@@ -224,32 +149,28 @@ impl<'a, 'j> Walk<'a, 'j> {
             }
         };
         self.pos = end;
-        let Some(mut schema) = schema else {
-            return Some(());
-        };
         let token = &self.json[start..end];
-        for _ in 0..MAX_UNWRAP {
-            schema = self.fit.resolve(schema);
-            let Some(branches) = union(schema) else {
-                break;
-            };
-            if token == "null" && branches.iter().any(|b| accepts_null(self.fit.resolve(b))) {
-                return Some(());
-            }
-            schema = self.only_shape(branches)?;
+        let token = match token.strip_prefix('"') {
+            Some(inner) => Token::Str {
+                text: inner.strip_suffix('"').unwrap_or(inner),
+                escaped: true,
+            },
+            None => Token::Raw(token),
+        };
+        let (json, path) = (self.json, &self.path);
+        let fitted = scalar(
+            &self.fit,
+            schema,
+            token,
+            || token_value(json, start, end),
+            || field_path(path),
+            &mut self.fixes,
+        )?;
+        if let Some(fitted) = fitted {
+            self.out.push_str(&self.json[self.copied..start]);
+            self.out.push_str(&serde_json::to_string(&fitted).ok()?);
+            self.copied = end;
         }
-        if union(schema).is_some() {
-            return None;
-        }
-        if fits(schema, token) {
-            return Some(());
-        }
-        let value = self.token_value(start, end)?;
-        let path = self.field_path();
-        let fitted = self.fit.fit(value, schema, path, &mut self.fixes).ok()?;
-        self.out.push_str(&self.json[self.copied..start]);
-        self.out.push_str(&serde_json::to_string(&fitted).ok()?);
-        self.copied = end;
         Some(())
     }
 
@@ -268,42 +189,256 @@ impl<'a, 'j> Walk<'a, 'j> {
             }
         }
     }
+}
 
-    /// The text of the string token `start..end`.
-    fn decode(&self, start: usize, end: usize) -> Option<Cow<'j, str>> {
-        let inner = self.json.get(start + 1..end - 1)?;
-        if inner.contains('\\') {
-            serde_json::from_str(&self.json[start..end])
-                .ok()
-                .map(Cow::Owned)
-        } else {
-            Some(Cow::Borrowed(inner))
+/// The text of the string token `start..end` of `json`.
+fn decode(json: &str, start: usize, end: usize) -> Option<Cow<'_, str>> {
+    let inner = json.get(start + 1..end - 1)?;
+    if inner.contains('\\') {
+        serde_json::from_str(&json[start..end]).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
+    }
+}
+
+/// The token `start..end` of `json` as the repairer's tree holds it.
+fn token_value(json: &str, start: usize, end: usize) -> Option<Value> {
+    let token = &json[start..end];
+    Some(match token {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        "null" => Value::Null,
+        _ if token.starts_with('"') => Value::String(decode(json, start, end)?.into_owned()),
+        _ => Value::Number(number(token)?),
+    })
+}
+
+fn field_path(path: &[Seg<'_>]) -> FieldPath {
+    FieldPath::from(
+        path.iter()
+            .map(|seg| match seg {
+                Seg::Key(key) => PathSegment::Key(key.as_ref().to_owned()),
+                Seg::Index(i) => PathSegment::Index(*i),
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The schema an object or array is read with: `None` when the schema takes it as it is, no
+/// answer when the tree path would convert it.
+pub(super) fn container<'a>(
+    fit: &Fitter<'a>,
+    schema: Option<&'a Value>,
+    kind: &str,
+) -> Option<Option<&'a Value>> {
+    let Some(mut schema) = schema else {
+        return Some(None);
+    };
+    for _ in 0..MAX_UNWRAP {
+        schema = fit.resolve(schema);
+        if kw(schema, "enum").is_some() || kw(schema, "const").is_some() {
+            return None;
+        }
+        if let Some(branches) = union(schema) {
+            schema = only_shape(fit, branches)?;
+            continue;
+        }
+        let types = type_names(schema);
+        let mut candidates = types.iter().filter(|t| *t != "null");
+        return match (candidates.next(), candidates.next()) {
+            (None, _) if types.iter().next().is_none() => Some(None),
+            (Some(ty), None) if ty == kind => Some(Some(schema)),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// The one branch of a union that is not `null`.
+fn only_shape<'a>(fit: &Fitter<'a>, branches: &'a [Value]) -> Option<&'a Value> {
+    let mut shapes = branches.iter().filter(|b| !null_only(fit.resolve(b)));
+    match (shapes.next(), shapes.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
+/// The members of an object read with a schema: where each key's value is fitted.
+pub(super) struct Members<'a> {
+    schema: Option<&'a Value>,
+    props: Option<&'a serde_json::Map<String, Value>>,
+    aliases: Option<&'a serde_json::Map<String, Value>>,
+    additional: Option<&'a Value>,
+    required: Option<&'a Vec<Value>>,
+    /// Where the last key was found among the properties: members tend to come in the
+    /// schema's order, so the next is looked for after it.
+    next: std::cell::Cell<usize>,
+}
+
+impl<'a> Members<'a> {
+    /// The members of an object whose schema (from [`container`]) is `schema`.
+    pub(super) fn new(schema: Option<&'a Value>) -> Self {
+        Self {
+            schema,
+            props: schema
+                .and_then(|s| kw(s, "properties"))
+                .and_then(Value::as_object),
+            aliases: schema
+                .and_then(|s| s.get(ALIASES))
+                .and_then(Value::as_object),
+            additional: schema.and_then(|s| kw(s, "additionalProperties")),
+            required: schema
+                .and_then(|s| kw(s, "required"))
+                .and_then(Value::as_array),
+            next: std::cell::Cell::new(0),
         }
     }
 
-    /// The token `start..end` as the repairer's tree holds it.
-    fn token_value(&self, start: usize, end: usize) -> Option<Value> {
-        let token = &self.json[start..end];
-        Some(match token {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            "null" => Value::Null,
-            _ if token.starts_with('"') => Value::String(self.decode(start, end)?.into_owned()),
-            _ => Value::Number(number(token)?),
-        })
+    /// The property named `key`: a short scan from where the last one was found costs less
+    /// than hashing the key.
+    fn property(&self, key: &str) -> Option<&'a Value> {
+        let props = self.props?;
+        let start = self.next.get();
+        let found = props
+            .iter()
+            .enumerate()
+            .skip(start)
+            .chain(props.iter().enumerate().take(start))
+            .find(|(_, (name, _))| name.as_str() == key);
+        let (at, (_, prop)) = found?;
+        self.next.set(at + 1);
+        Some(prop)
     }
 
-    fn field_path(&self) -> FieldPath {
-        FieldPath::from(
-            self.path
-                .iter()
-                .map(|seg| match seg {
-                    Seg::Key(key) => PathSegment::Key(key.as_ref().to_owned()),
-                    Seg::Index(i) => PathSegment::Index(*i),
-                })
-                .collect::<Vec<_>>(),
-        )
+    /// The schema of the member `key` (whose value is `null` when `null`); no answer when the
+    /// tree path would change the member (rename it, drop it).
+    pub(super) fn member(
+        &self,
+        fit: &Fitter<'a>,
+        key: &str,
+        null: bool,
+    ) -> Option<Option<&'a Value>> {
+        if self.schema.is_none() {
+            return Some(None);
+        }
+        let props = self.props;
+        let (name, prop) = match self.property(key) {
+            Some(prop) => (Some(key), Some(prop)),
+            None => {
+                let name = self
+                    .aliases
+                    .and_then(|a| a.get(key))
+                    .and_then(Value::as_str);
+                (name, name.and_then(|n| props?.get(n)))
+            }
+        };
+        match (prop, self.additional) {
+            (Some(prop), _) => {
+                // `null` for a field with a default: the tree path drops it.
+                let name = name.unwrap_or_default();
+                if null
+                    && !self.required.is_some_and(|r| r.iter().any(|n| n == name))
+                    && !accepts_null(fit.resolve(prop))
+                {
+                    return None;
+                }
+                Some(Some(prop))
+            }
+            // A key that is no field may be one written another way: renaming is the tree
+            // path's job.
+            _ if props.is_some_and(|p| !p.is_empty()) => None,
+            (None, Some(Value::Bool(false))) => None,
+            (None, Some(values)) if values.is_object() => Some(Some(values)),
+            (None, _) => Some(None),
+        }
     }
+}
+
+/// The elements of an array read with a schema.
+pub(super) struct Items<'a> {
+    items: Option<&'a Value>,
+    prefix: Option<&'a Vec<Value>>,
+}
+
+impl<'a> Items<'a> {
+    /// The elements of an array whose schema (from [`container`]) is `schema`.
+    pub(super) fn new(schema: Option<&'a Value>) -> Self {
+        Self {
+            items: schema.and_then(|s| kw(s, "items")),
+            prefix: schema
+                .and_then(|s| kw(s, "prefixItems"))
+                .and_then(Value::as_array),
+        }
+    }
+
+    /// The schema of the element at `index`.
+    pub(super) fn item(&self, index: usize) -> Option<&'a Value> {
+        self.prefix.and_then(|p| p.get(index)).or(self.items)
+    }
+}
+
+/// A scalar as clean JSON writes it.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Token<'t> {
+    /// A string: its text between the quotes, as written (with JSON's escapes) when `escaped`,
+    /// decoded otherwise.
+    Str { text: &'t str, escaped: bool },
+    /// A number, `true`, `false` or `null`.
+    Raw(&'t str),
+}
+
+impl<'t> Token<'t> {
+    /// A string's text when JSON writes it with no escape.
+    fn plain(self) -> Option<&'t str> {
+        match self {
+            Token::Str {
+                text,
+                escaped: true,
+            } => (!text.contains('\\')).then_some(text),
+            Token::Str {
+                text,
+                escaped: false,
+            } => (!text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)).then_some(text),
+            Token::Raw(_) => None,
+        }
+    }
+}
+
+/// What the walk does with the scalar `token` (as clean JSON writes it) read with `schema`:
+/// `Some(None)` keeps it, `Some(Some(value))` replaces it with `value` (the fixes that took are
+/// added to `fixes`), no answer when the tree path would do something else. `value` gives the
+/// token as the repairer's tree holds it, `path` where it is; both are asked for only when the
+/// token does not fit.
+pub(super) fn scalar<'a>(
+    fit: &Fitter<'a>,
+    schema: Option<&'a Value>,
+    token: Token<'_>,
+    value: impl FnOnce() -> Option<Value>,
+    path: impl FnOnce() -> FieldPath,
+    fixes: &mut Vec<Fix>,
+) -> Option<Option<Value>> {
+    let Some(mut schema) = schema else {
+        return Some(None);
+    };
+    for _ in 0..MAX_UNWRAP {
+        schema = fit.resolve(schema);
+        let Some(branches) = union(schema) else {
+            break;
+        };
+        if matches!(token, Token::Raw("null"))
+            && branches.iter().any(|b| accepts_null(fit.resolve(b)))
+        {
+            return Some(None);
+        }
+        schema = only_shape(fit, branches)?;
+    }
+    if union(schema).is_some() {
+        return None;
+    }
+    if fits(schema, token) {
+        return Some(None);
+    }
+    fit.fit(value()?, schema, path(), fixes).ok().map(Some)
 }
 
 fn union(schema: &Value) -> Option<&[Value]> {
@@ -324,27 +459,28 @@ fn null_only(schema: &Value) -> bool {
 
 /// Whether the scalar `token` fits `schema` as it is: what the tree path would keep unchanged
 /// without a fix. False when unsure; the fitter then decides.
-fn fits(schema: &Value, token: &str) -> bool {
+fn fits(schema: &Value, token: Token<'_>) -> bool {
     if let Some(allowed) = kw(schema, "enum").and_then(Value::as_array) {
-        let plain = token
-            .strip_prefix('"')
-            .and_then(|t| t.strip_suffix('"'))
-            .filter(|t| !t.contains('\\'));
-        return plain.is_some_and(|t| allowed.iter().any(|a| a.as_str() == Some(t)));
+        return token
+            .plain()
+            .is_some_and(|t| allowed.iter().any(|a| a.as_str() == Some(t)));
     }
     if kw(schema, "const").is_some() {
         return false;
     }
     let types = type_names(schema);
-    if token == "null" {
+    if matches!(token, Token::Raw("null")) {
         return types.iter().any(|t| t == "null") || types.iter().next().is_none();
     }
     // The tree path tries the types in order and keeps the first that takes the value.
     let Some(first) = types.iter().find(|t| *t != "null") else {
         return types.iter().next().is_none();
     };
+    let token = match token {
+        Token::Str { .. } => return first == "string",
+        Token::Raw(token) => token,
+    };
     match token.as_bytes().first() {
-        Some(b'"') => first == "string",
         Some(b't' | b'f') => first == "boolean",
         _ => match first {
             "number" => true,

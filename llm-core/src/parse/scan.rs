@@ -10,8 +10,9 @@ pub(super) fn skip_until(bytes: &[u8], from: usize, stops: &[u8], controls: bool
     while let Some(chunk) = bytes.get(i..i + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let word = u64::from_ne_bytes(word);
-        // A byte of `word ^ stop` is zero where the byte is `stop`.
+        let word = u64::from_le_bytes(word);
+        // A byte of `word ^ stop` is zero where the byte is `stop`. A borrow can mark bytes
+        // above a match, never below: the lowest mark is the first match.
         let mut hit = stops.iter().fold(0, |acc, &stop| {
             let x = word ^ (LO * u64::from(stop));
             acc | (x.wrapping_sub(LO) & !x & HI)
@@ -20,7 +21,7 @@ pub(super) fn skip_until(bytes: &[u8], from: usize, stops: &[u8], controls: bool
             hit |= word.wrapping_sub(LO * 0x20) & !word & HI;
         }
         if hit != 0 {
-            break;
+            return i + (hit.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -31,4 +32,23 @@ pub(super) fn skip_until(bytes: &[u8], from: usize, stops: &[u8], controls: bool
         i += 1;
     }
     bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::skip_until;
+
+    /// The first stop, by the word scan and byte by byte, at every offset.
+    #[test]
+    fn finds_the_first_stop() {
+        let text = b"abc\"de\\fgh{ijklmnop\x01qr}stuvwxyz0123456789\"]";
+        for from in 0..text.len() {
+            for (stops, controls) in [(&b"\"\\"[..], true), (&b"{}[]\""[..], false)] {
+                let expected = (from..text.len())
+                    .find(|&i| (controls && text[i] < 0x20) || stops.contains(&text[i]))
+                    .unwrap_or(text.len());
+                assert_eq!(skip_until(text, from, stops, controls), expected, "{from}");
+            }
+        }
+    }
 }

@@ -13,13 +13,17 @@ use serde_json::{Map, Number, Value};
 /// `text` read by serde, if it is one clean JSON value with no duplicate key.
 pub(super) fn clean(text: &str) -> Option<Value> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = Strict.deserialize(&mut de).ok()?;
+    let value = Strict::default().deserialize(&mut de).ok()?;
     de.end().ok().map(|()| value)
 }
 
 /// A `Value` seed that fails on a duplicate key.
-#[derive(Clone, Copy)]
-struct Strict;
+#[derive(Clone, Copy, Default)]
+pub(super) struct Strict {
+    /// Whether a key given twice keeps its last value, as the repairer reads it (the lenient
+    /// reader records the fix), instead of failing.
+    pub(super) keep_last: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for Strict {
     type Value = Value;
@@ -86,7 +90,7 @@ impl<'de> Visitor<'de> for Strict {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value_seed(self)?;
-            if out.insert(key, value).is_some() {
+            if out.insert(key, value).is_some() && !self.keep_last {
                 return Err(de::Error::custom("duplicate key"));
             }
         }

@@ -111,7 +111,7 @@ pub(super) fn plain_run(bytes: &[u8]) -> usize {
 }
 
 /// Whether `word` is a number as JSON writes it.
-pub(super) fn is_json_number(word: &str) -> bool {
+pub(in crate::parse) fn is_json_number(word: &str) -> bool {
     let b = word.as_bytes();
     let mut i = usize::from(b.first() == Some(&b'-'));
     let digits = |i: &mut usize| {
@@ -148,7 +148,7 @@ pub(super) fn is_json_number(word: &str) -> bool {
 /// it took, and how many members the root had if it is an object.
 pub(crate) type Repaired = (String, Vec<Fix>, usize, Option<usize>);
 
-/// [`repair_span`] writing the repaired value as JSON text instead of building it; `None` when
+/// [`repair_span`](super::repair_span) writing the repaired value as JSON text instead of building it; `None` when
 /// the text would not stand for the same value (a key given twice).
 pub(crate) fn repair_text(text: &str, limits: Limits) -> Result<Option<Repaired>, RepairError> {
     let mut repairer = Repairer::new(limits);

@@ -1,0 +1,530 @@
+//! The lenient reader's tokens: damaged JSON read the way [`Repairer`](crate::parse::Repairer)
+//! reads it, one value at a time, as serde asks for it.
+//!
+//! Each repair is recorded where the repairer records it, with the path the repairer gives it:
+//! the path is a stack of borrowed keys and indexes, made into a [`FieldPath`] only when a fix
+//! is recorded. Text whose reading is not certain to match the repairer's (a quote that may be
+//! text, an unquoted value, a missing value, a mismatched bracket, a lone surrogate...) stops
+//! the reader with [`Stop::Bail`]: the caller then takes the repair path.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::Stop;
+use crate::parse::coerce::Fitter;
+use crate::parse::repair::number;
+use crate::parse::retype::{self, Items, Members, Token};
+use crate::parse::{Fix, FixKind};
+use crate::path::{FieldPath, PathSegment};
+
+mod token;
+
+/// Deepest nesting read. Replies are rarely nested more than a few levels; deeper text (most
+/// often hostile, or cut off inside a long list of lists) is left to the repair path before
+/// serde's visitors recurse far into it.
+const MAX_DEPTH: usize = 32;
+
+/// Most keys in one object: the repairer's text output gives up beyond this.
+const MAX_KEYS: usize = 256;
+
+/// What comes next between tokens (decides what `#` means).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Value,
+    Other,
+}
+
+/// The first token of a value, read and classified, not yet given to serde.
+#[derive(Debug)]
+pub(super) enum Tok<'de> {
+    /// `{` (`object`) or `[`, not consumed yet.
+    Open { object: bool },
+    /// A string: borrowed from the text, or (`None`) decoded into the scratch buffer.
+    Str(Option<&'de str>),
+    /// A number as JSON writes it.
+    Num(&'de str),
+    /// `true`, `false` or `null`, or what the repairer reads as one (`True`, `None`, `NaN`).
+    Lit(&'static str),
+    /// A scalar that coercion replaced, as JSON text.
+    Json(String),
+}
+
+/// An open object or array.
+struct Frame<'de, 'a> {
+    object: bool,
+    /// The key of the member being read (from its key to the end of its value).
+    key: Option<Cow<'de, str>>,
+    /// Elements read, in an array: the index of the one being read.
+    index: usize,
+    /// Whether a member or element was just read (a comma or the end comes next).
+    after_value: bool,
+    /// The keys read, to notice a repeated one.
+    keys: Vec<Cow<'de, str>>,
+    /// Whether the member being read repeats a key: the repairer records it once its value is
+    /// in place.
+    repeated: bool,
+    members: Members<'a>,
+    items: Items<'a>,
+}
+
+/// The reader's state.
+pub(super) struct Lexer<'de, 'a> {
+    src: &'de str,
+    bytes: &'de [u8],
+    pos: usize,
+    frames: Vec<Frame<'de, 'a>>,
+    /// Key lists of closed objects, kept for reuse.
+    pool: Vec<Vec<Cow<'de, str>>>,
+    /// The repairs, in the order the repairer records them.
+    pub(super) fixes: Vec<Fix>,
+    /// The conversions coercion made (only with a fitter).
+    pub(super) coerced: Vec<Fix>,
+    after_comma: bool,
+    /// A string with escapes, decoded.
+    pub(super) scratch: String,
+    pub(super) peeked: Option<Tok<'de>>,
+    /// The schema of the container about to open (from coercion).
+    open_schema: Option<&'a Value>,
+    /// Set to fit scalars to a schema as the text path does (see [`retype`]).
+    fit: Option<Fitter<'a>>,
+    /// Whether numbers are read as the repairer's tree holds them (for a `Value`) rather than
+    /// by serde from their text.
+    pub(super) untyped: bool,
+    /// Whether a key given twice is read as the repairer reads it (the last value kept, the fix
+    /// recorded) rather than left to the repair path.
+    pub(super) repeats: bool,
+    max_depth: usize,
+    /// Bytes of the text the root value took, once it is complete.
+    pub(super) consumed: Option<usize>,
+    /// Set by any error: a visitor that swallowed one leaves a state nobody checked.
+    pub(super) failed: bool,
+    /// Set when the text needs the repair path.
+    pub(super) bailed: bool,
+}
+
+impl<'de, 'a> Lexer<'de, 'a> {
+    /// A reader of `src` (which starts with `{` or `[`); with `fit`, scalars are fitted to the
+    /// schema as the text path fits them, starting from `schema`.
+    pub(super) fn new(
+        src: &'de str,
+        max_depth: usize,
+        fit: Option<(Fitter<'a>, &'a Value)>,
+    ) -> Self {
+        let (fit, schema) = match fit {
+            Some((fit, schema)) => (Some(fit), Some(schema)),
+            None => (None, None),
+        };
+        Self {
+            src,
+            bytes: src.as_bytes(),
+            pos: 0,
+            frames: Vec::new(),
+            pool: Vec::new(),
+            // Damaged replies need a fix every few dozen bytes: growing the list is costly.
+            fixes: Vec::with_capacity(src.len() / 64),
+            coerced: Vec::new(),
+            after_comma: false,
+            scratch: String::new(),
+            peeked: None,
+            open_schema: schema,
+            fit,
+            untyped: false,
+            repeats: false,
+            max_depth: max_depth.min(MAX_DEPTH),
+            consumed: None,
+            failed: false,
+            bailed: false,
+        }
+    }
+
+    /// Stops reading: the repair path decides.
+    pub(super) fn bail(&mut self) -> Stop {
+        self.failed = true;
+        self.bailed = true;
+        Stop::Bail
+    }
+
+    /// Whether any container is open.
+    pub(super) fn depth(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// The root value's token: the text starts with `{` or `[`.
+    pub(super) fn root(&mut self) -> Result<(), Stop> {
+        let object = match self.bytes.first() {
+            Some(b'{') => true,
+            Some(b'[') => false,
+            _ => return Err(self.bail()),
+        };
+        if let Some(fit) = &self.fit {
+            let kind = if object { "object" } else { "array" };
+            self.open_schema = match retype::container(fit, self.open_schema, kind) {
+                Some(schema) => schema,
+                None => return Err(self.bail()),
+            };
+        }
+        self.peeked = Some(Tok::Open { object });
+        Ok(())
+    }
+
+    /// Whether text other than whitespace follows the root value.
+    pub(super) fn trailing_text(&self) -> bool {
+        self.consumed
+            .is_some_and(|end| !self.src[end..].trim().is_empty())
+    }
+
+    /// The path of the value being read, as the repairer names it.
+    fn path(&self) -> FieldPath {
+        path_of(&self.frames)
+    }
+
+    pub(super) fn fix(&mut self, kind: FixKind) {
+        let path = self.path();
+        self.fixes.push(Fix { kind, path });
+    }
+
+    /// The key of the member being read.
+    pub(super) fn key(&self) -> Option<Cow<'de, str>> {
+        self.frames.last().and_then(|f| f.key.clone())
+    }
+
+    /// The peeked token, taken: the value is read, and its container moves on.
+    #[inline]
+    pub(super) fn take(&mut self) -> Result<Tok<'de>, Stop> {
+        match self.peeked.take() {
+            Some(tok) => {
+                if !matches!(tok, Tok::Open { .. }) {
+                    self.placed();
+                }
+                Ok(tok)
+            }
+            None => Err(self.bail()),
+        }
+    }
+
+    /// Consumes the `{` or `[` of the peeked container and opens it; the depth it opened at.
+    pub(super) fn open(&mut self) -> Result<usize, Stop> {
+        let object = match self.peeked.take() {
+            Some(Tok::Open { object }) => object,
+            _ => return Err(self.bail()),
+        };
+        if self.frames.len() >= self.max_depth {
+            return Err(self.bail());
+        }
+        self.pos += 1;
+        let schema = self.open_schema.take();
+        let mut keys = self.pool.pop().unwrap_or_default();
+        keys.clear();
+        let (members, items) = match (object, schema) {
+            (true, Some(_)) => (Members::new(schema), Items::new(None)),
+            (false, Some(_)) => (Members::new(None), Items::new(schema)),
+            (_, None) => (Members::new(None), Items::new(None)),
+        };
+        self.frames.push(Frame {
+            object,
+            key: None,
+            index: 0,
+            after_value: false,
+            keys,
+            repeated: false,
+            members,
+            items,
+        });
+        Ok(self.frames.len())
+    }
+
+    /// Closes the innermost container.
+    fn close(&mut self) {
+        if let Some(frame) = self.frames.pop() {
+            self.pool.push(frame.keys);
+        }
+        self.placed();
+    }
+
+    /// The text ended inside the innermost container: closes it as the repairer does.
+    fn close_at_end(&mut self) {
+        self.fix(FixKind::ClosedContainer);
+        if self.frames.last().is_some_and(|f| f.key.is_some()) {
+            self.fix(FixKind::DroppedIncompleteMember);
+        }
+        self.close();
+    }
+
+    /// A value was read: its container moves on.
+    #[inline]
+    fn placed(&mut self) {
+        match self.frames.last_mut() {
+            None => self.consumed = Some(self.pos),
+            Some(frame) => {
+                frame.key = None;
+                if !frame.object {
+                    frame.index += 1;
+                }
+                frame.after_value = true;
+                if std::mem::take(&mut frame.repeated) {
+                    self.fix(FixKind::DuplicateKey);
+                }
+            }
+        }
+    }
+
+    /// Moves to the next member of the innermost object and peeks its value; false at its end.
+    pub(super) fn next_key(&mut self) -> Result<bool, Stop> {
+        if self.peeked.is_some() || !self.frames.last().is_some_and(|f| f.object) {
+            return Err(self.bail());
+        }
+        if self.frames.last().is_some_and(|f| f.after_value) {
+            match self.skip(Expect::Other)? {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.after_comma = true;
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    self.close();
+                    return Ok(false);
+                }
+                None => {
+                    self.close_at_end();
+                    return Ok(false);
+                }
+                Some(b']') => return Err(self.bail()),
+                Some(_) => self.fix(FixKind::MissingComma),
+            }
+            if let Some(frame) = self.frames.last_mut() {
+                frame.after_value = false;
+            }
+        }
+        let first = match self.skip(Expect::Other)? {
+            None => {
+                self.close_at_end();
+                return Ok(false);
+            }
+            Some(b'}') => {
+                self.pos += 1;
+                if std::mem::take(&mut self.after_comma) {
+                    self.fix(FixKind::TrailingComma);
+                }
+                self.close();
+                return Ok(false);
+            }
+            Some(b) => b,
+        };
+        self.after_comma = false;
+        let key = match first {
+            b'"' | b'\'' => {
+                if first == b'\'' {
+                    self.fix(FixKind::SingleQuotes);
+                }
+                match self.string(first)? {
+                    (Some(text), true) => Cow::Borrowed(text),
+                    (None, true) => Cow::Owned(self.scratch.clone()),
+                    (_, false) => {
+                        // The text ended inside the key: the member is dropped.
+                        self.fix(FixKind::ClosedString);
+                        self.fix(FixKind::DroppedIncompleteMember);
+                        self.close_at_end();
+                        return Ok(false);
+                    }
+                }
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let end = self.word_end(self.pos);
+                // The key ends at a colon, an `=` or a newline; spaces before it are trimmed.
+                let mut after = end;
+                while matches!(self.bytes.get(after), Some(b' ' | b'\r' | b'\t')) {
+                    after += 1;
+                }
+                if after == self.bytes.len() {
+                    // The text ended inside the key: the member is dropped.
+                    self.fix(FixKind::UnquotedKey);
+                    self.fix(FixKind::DroppedIncompleteMember);
+                    self.pos = after;
+                    self.close_at_end();
+                    return Ok(false);
+                }
+                if !matches!(self.bytes.get(after), Some(b':' | b'=' | b'\n')) {
+                    return Err(self.bail());
+                }
+                self.fix(FixKind::UnquotedKey);
+                let key = &self.src[self.pos..end];
+                self.pos = end;
+                Cow::Borrowed(key)
+            }
+            _ => return Err(self.bail()),
+        };
+        let repeats = self.repeats;
+        let Some(frame) = self.frames.last_mut() else {
+            return Err(self.bail());
+        };
+        let repeated = frame.keys.contains(&key);
+        if frame.keys.len() >= MAX_KEYS || (repeated && !repeats) {
+            return Err(self.bail());
+        }
+        if !repeated {
+            frame.keys.push(key.clone());
+        }
+        frame.repeated = repeated;
+        frame.key = Some(key);
+        match self.skip(Expect::Other)? {
+            Some(b':') => self.pos += 1,
+            Some(b'=') => {
+                self.fix(FixKind::MissingColon);
+                self.pos += 1;
+            }
+            None => {
+                self.close_at_end();
+                return Ok(false);
+            }
+            Some(_) => return Err(self.bail()),
+        }
+        match self.skip(Expect::Value)? {
+            None => {
+                self.close_at_end();
+                return Ok(false);
+            }
+            Some(b'}' | b']' | b',' | b':') => return Err(self.bail()),
+            Some(_) => {}
+        }
+        let tok = self.token()?;
+        let schema = match &self.fit {
+            None => None,
+            Some(fit) => {
+                let null = matches!(tok, Tok::Lit("null"));
+                let frame = self.frames.last();
+                let key = frame.and_then(|f| f.key.as_deref()).unwrap_or_default();
+                match frame.and_then(|f| f.members.member(fit, key, null)) {
+                    Some(schema) => schema,
+                    None => return Err(self.bail()),
+                }
+            }
+        };
+        self.settle(tok, schema)?;
+        Ok(true)
+    }
+
+    /// Moves to the next element of the innermost array and peeks it; false at its end.
+    pub(super) fn next_element(&mut self) -> Result<bool, Stop> {
+        if self.peeked.is_some() || self.frames.last().is_none_or(|f| f.object) {
+            return Err(self.bail());
+        }
+        if self.frames.last().is_some_and(|f| f.after_value) {
+            match self.skip(Expect::Other)? {
+                Some(b',') => {
+                    self.pos += 1;
+                    self.after_comma = true;
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    self.close();
+                    return Ok(false);
+                }
+                None => {
+                    self.close_at_end();
+                    return Ok(false);
+                }
+                Some(b'}') => return Err(self.bail()),
+                Some(_) => self.fix(FixKind::MissingComma),
+            }
+            if let Some(frame) = self.frames.last_mut() {
+                frame.after_value = false;
+            }
+        }
+        match self.skip(Expect::Value)? {
+            None => {
+                self.close_at_end();
+                return Ok(false);
+            }
+            Some(b']') => {
+                self.pos += 1;
+                if std::mem::take(&mut self.after_comma) {
+                    self.fix(FixKind::TrailingComma);
+                }
+                self.close();
+                return Ok(false);
+            }
+            Some(b'}' | b',' | b':') => return Err(self.bail()),
+            Some(_) => {}
+        }
+        let tok = self.token()?;
+        let schema = self
+            .frames
+            .last()
+            .and_then(|f| f.items.item(f.index))
+            .filter(|_| self.fit.is_some());
+        self.settle(tok, schema)?;
+        Ok(true)
+    }
+
+    /// Keeps `tok` for serde, fitted to `schema` first when there is a fitter.
+    #[inline]
+    fn settle(&mut self, tok: Tok<'de>, schema: Option<&'a Value>) -> Result<(), Stop> {
+        let Some(fit) = &self.fit else {
+            self.peeked = Some(tok);
+            return Ok(());
+        };
+        if let Tok::Open { object } = tok {
+            let kind = if object { "object" } else { "array" };
+            match retype::container(fit, schema, kind) {
+                Some(schema) => self.open_schema = schema,
+                None => return Err(self.bail()),
+            }
+            self.peeked = Some(tok);
+            return Ok(());
+        }
+        let token = match &tok {
+            Tok::Str(text) => Token::Str {
+                text: text.unwrap_or(self.scratch.as_str()),
+                escaped: false,
+            },
+            Tok::Num(text) => Token::Raw(text),
+            Tok::Lit(text) => Token::Raw(text),
+            Tok::Open { .. } | Tok::Json(_) => Token::Raw(""),
+        };
+        let (frames, scratch) = (&self.frames, self.scratch.as_str());
+        let value = || {
+            Some(match &tok {
+                Tok::Str(text) => Value::String(text.unwrap_or(scratch).to_owned()),
+                Tok::Num(text) => Value::Number(number(text)?),
+                Tok::Lit("true") => Value::Bool(true),
+                Tok::Lit("false") => Value::Bool(false),
+                _ => Value::Null,
+            })
+        };
+        let fitted = retype::scalar(
+            fit,
+            schema,
+            token,
+            value,
+            || path_of(frames),
+            &mut self.coerced,
+        );
+        let tok = match fitted {
+            Some(None) => tok,
+            Some(Some(value)) => match serde_json::to_string(&value) {
+                Ok(json) => Tok::Json(json),
+                Err(_) => return Err(self.bail()),
+            },
+            None => return Err(self.bail()),
+        };
+        self.peeked = Some(tok);
+        Ok(())
+    }
+}
+
+/// The path of the value being read in `frames`: an object's key while its member is read, an
+/// array's index.
+fn path_of(frames: &[Frame<'_, '_>]) -> FieldPath {
+    let mut segments = Vec::with_capacity(frames.len());
+    for frame in frames {
+        if frame.object {
+            if let Some(key) = &frame.key {
+                segments.push(PathSegment::Key(key.as_ref().to_owned()));
+            }
+        } else {
+            segments.push(PathSegment::Index(frame.index));
+        }
+    }
+    FieldPath::from(segments)
+}

@@ -1,0 +1,292 @@
+//! Reading single tokens: whitespace and comments between them, strings with their escapes,
+//! unquoted words (numbers and literals), each as the repairer reads it.
+
+use super::{Expect, Lexer, Tok};
+use crate::parse::FixKind;
+use crate::parse::lenient::Stop;
+use crate::parse::repair::{cut_literal, is_json_number, number};
+use crate::parse::scan::skip_until;
+
+impl<'de> Lexer<'de, '_> {
+    /// Skips whitespace and comments (recording them); the next byte, if any.
+    #[inline]
+    pub(super) fn skip(&mut self, expect: Expect) -> Result<Option<u8>, Stop> {
+        match self.bytes.get(self.pos) {
+            Some(&b) if !matches!(b, b' ' | b'\n' | b'\r' | b'\t' | b'/' | b'#') => Ok(Some(b)),
+            _ => self.skip_gap(expect),
+        }
+    }
+
+    /// [`skip`](Self::skip) over whitespace or a comment.
+    #[inline(never)]
+    pub(super) fn skip_gap(&mut self, expect: Expect) -> Result<Option<u8>, Stop> {
+        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+        loop {
+            while matches!(self.bytes.get(self.pos), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+                self.pos += 1;
+                // The spaces that follow (indentation), up to eight at once.
+                if let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
+                    let mut word = [0u8; 8];
+                    word.copy_from_slice(chunk);
+                    let spaces = (u64::from_le_bytes(word) ^ SPACES).trailing_zeros() / 8;
+                    self.pos += spaces as usize;
+                }
+            }
+            match self.bytes.get(self.pos) {
+                Some(b'/') => {
+                    self.fix(FixKind::Comment);
+                    match self.bytes.get(self.pos + 1) {
+                        Some(b'/') => self.line_comment(self.pos + 2),
+                        Some(b'*') => {
+                            let from = self.pos + 2;
+                            self.pos = self.src[from..]
+                                .find("*/")
+                                .map_or(self.bytes.len(), |i| from + i + 2);
+                        }
+                        _ => return Err(self.bail()),
+                    }
+                }
+                Some(b'#') if expect == Expect::Value => {
+                    // `# note` is a comment (the character after `#` belongs to it, even a
+                    // newline); `#fff` is a value.
+                    match self.bytes.get(self.pos + 1) {
+                        Some(b' ' | b'\n' | b'\r' | b'\t') => {
+                            self.fix(FixKind::Comment);
+                            self.line_comment(self.pos + 2);
+                        }
+                        _ => return Err(self.bail()),
+                    }
+                }
+                Some(b'#') => {
+                    self.fix(FixKind::Comment);
+                    self.line_comment(self.pos + 1);
+                }
+                other => return Ok(other.copied()),
+            }
+        }
+    }
+
+    /// A line comment whose text starts at `from`: it ends after the next newline.
+    pub(super) fn line_comment(&mut self, from: usize) {
+        self.pos = match self.bytes.get(from..) {
+            Some(rest) => rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(self.bytes.len(), |i| from + i + 1),
+            None => self.bytes.len(),
+        };
+    }
+
+    /// Reads the token of the value at `pos` (not a container's: that opens later).
+    pub(super) fn token(&mut self) -> Result<Tok<'de>, Stop> {
+        self.after_comma = false;
+        let first = match self.bytes.get(self.pos) {
+            Some(&b) => b,
+            None => return Err(self.bail()),
+        };
+        match first {
+            b'{' | b'[' => Ok(Tok::Open {
+                object: first == b'{',
+            }),
+            b'"' | b'\'' => {
+                if first == b'\'' {
+                    self.fix(FixKind::SingleQuotes);
+                }
+                let (text, closed) = self.string(first)?;
+                if closed {
+                    // A closing quote ends a value before a comma, a bracket, a colon or a
+                    // comment; anything else may make it text.
+                    let mut next = self.pos;
+                    while matches!(self.bytes.get(next), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+                        next += 1;
+                    }
+                    if !matches!(
+                        self.bytes.get(next),
+                        None | Some(b',' | b'}' | b']' | b':' | b'/' | b'#')
+                    ) {
+                        return Err(self.bail());
+                    }
+                } else {
+                    self.fix(FixKind::ClosedString);
+                }
+                Ok(Tok::Str(text))
+            }
+            b if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'+') => self.word(),
+            _ => Err(self.bail()),
+        }
+    }
+
+    /// An unquoted value that ends at a comma, a bracket, a newline or the end of the text.
+    pub(super) fn word(&mut self) -> Result<Tok<'de>, Stop> {
+        let start = self.pos;
+        let end = self.word_end(start);
+        let mut after = end;
+        while matches!(self.bytes.get(after), Some(b' ' | b'\r' | b'\t')) {
+            after += 1;
+        }
+        // ` //` or ` /*` after the word starts a comment; `#` or a lone `/` would be part of it.
+        let comment = after > end
+            && self.bytes.get(after) == Some(&b'/')
+            && matches!(self.bytes.get(after + 1), Some(b'/' | b'*'));
+        if !comment
+            && !matches!(
+                self.bytes.get(after),
+                None | Some(b',' | b'}' | b']' | b'\n')
+            )
+        {
+            return Err(self.bail());
+        }
+        self.pos = end;
+        let mut word = &self.src[start..end];
+        if after == self.bytes.len()
+            && let Some(literal) = cut_literal(word)
+        {
+            self.fix(FixKind::CompletedLiteral);
+            word = literal;
+        }
+        Ok(match word {
+            "true" => Tok::Lit("true"),
+            "false" => Tok::Lit("false"),
+            "null" => Tok::Lit("null"),
+            "True" | "False" | "None" => {
+                self.fix(FixKind::PythonLiteral);
+                Tok::Lit(match word {
+                    "True" => "true",
+                    "False" => "false",
+                    _ => "null",
+                })
+            }
+            "undefined" | "NaN" | "Infinity" | "-Infinity" | "+Infinity" => {
+                self.fix(FixKind::JsLiteral);
+                Tok::Lit("null")
+            }
+            // A number the repairer writes as it was read (a very long one may not be one).
+            _ if is_json_number(word)
+                && word != "-0"
+                && ((word.len() < 300 && !word.contains(['e', 'E'])) || number(word).is_some()) =>
+            {
+                Tok::Num(&self.src[start..end])
+            }
+            _ => return Err(self.bail()),
+        })
+    }
+
+    /// Where a run of the characters of an unquoted word starting at `from` ends.
+    pub(super) fn word_end(&self, from: usize) -> usize {
+        let rest = self.bytes.get(from..).unwrap_or_default();
+        from + rest
+            .iter()
+            .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+' | b'_')))
+            .unwrap_or(rest.len())
+    }
+
+    /// Reads the string whose opening `quote` is at `pos`: its text (borrowed, or `None` when
+    /// decoded into the scratch buffer) and whether it was closed (not cut off by the end).
+    pub(super) fn string(&mut self, quote: u8) -> Result<(Option<&'de str>, bool), Stop> {
+        let start = self.pos + 1;
+        // `”` also closes a double-quoted string; a single-quoted one ends only at `'`.
+        let (src, bytes) = (self.src, self.bytes);
+        let mut owned = false;
+        let mut seg = start;
+        let mut i = start;
+        loop {
+            // Each quote's stops written out, so the scan is unrolled for them.
+            i = if quote == b'"' {
+                skip_until(bytes, i, b"\"\\\xE2", true)
+            } else {
+                skip_until(bytes, i, b"'\\", true)
+            };
+            match bytes.get(i) {
+                None => {
+                    self.pos = bytes.len();
+                    if owned {
+                        self.scratch.push_str(&src[seg..]);
+                        return Ok((None, false));
+                    }
+                    return Ok((Some(&src[start..]), false));
+                }
+                Some(&b) if b == quote => {
+                    self.pos = i + 1;
+                    if owned {
+                        self.scratch.push_str(&src[seg..i]);
+                        return Ok((None, true));
+                    }
+                    return Ok((Some(&src[start..i]), true));
+                }
+                Some(0xE2) => {
+                    if bytes.get(i + 1..i + 3) == Some(&[0x80, 0x9D]) {
+                        return Err(self.bail());
+                    }
+                    i += 1;
+                }
+                Some(b'\\') => {
+                    if !owned {
+                        self.scratch.clear();
+                        owned = true;
+                    }
+                    self.scratch.push_str(&src[seg..i]);
+                    i = self.escape(i + 1)?;
+                    seg = i;
+                }
+                // A raw control character.
+                Some(_) => return Err(self.bail()),
+            }
+        }
+    }
+
+    /// Decodes the escape whose letter is at `at` into the scratch buffer; where text goes on.
+    pub(super) fn escape(&mut self, at: usize) -> Result<usize, Stop> {
+        let c = match self.bytes.get(at) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'\'') => '\'',
+            Some(b'n') => '\n',
+            Some(b't') => '\t',
+            Some(b'r') => '\r',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'u') => {
+                let high = self.hex4(at + 1)?;
+                let (code, next) = match high {
+                    0xD800..=0xDBFF => {
+                        if self.bytes.get(at + 5..at + 7) != Some(b"\\u") {
+                            return Err(self.bail());
+                        }
+                        let low = self.hex4(at + 7)?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return Err(self.bail());
+                        }
+                        (0x1_0000 + ((high - 0xD800) << 10) + (low - 0xDC00), at + 11)
+                    }
+                    0xDC00..=0xDFFF => return Err(self.bail()),
+                    _ => (high, at + 5),
+                };
+                match char::from_u32(code) {
+                    Some(c) => self.scratch.push(c),
+                    None => return Err(self.bail()),
+                }
+                return Ok(next);
+            }
+            _ => return Err(self.bail()),
+        };
+        self.scratch.push(c);
+        Ok(at + 1)
+    }
+
+    /// The four hex digits at `at`.
+    pub(super) fn hex4(&mut self, at: usize) -> Result<u32, Stop> {
+        let digits = self.bytes.get(at..at + 4).unwrap_or_default();
+        if digits.len() != 4 {
+            return Err(self.bail());
+        }
+        let mut value = 0;
+        for &d in digits {
+            match char::from(d).to_digit(16) {
+                Some(d) => value = value * 16 + d,
+                None => return Err(self.bail()),
+            }
+        }
+        Ok(value)
+    }
+}

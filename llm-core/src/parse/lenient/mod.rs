@@ -1,0 +1,213 @@
+//! serde reading damaged JSON directly: a lenient [`Deserializer`](serde::Deserializer) that
+//! repairs as it goes, for replies that need small repairs (trailing commas, quotes, unquoted
+//! keys, comments, Python literals, a cut-off end) and scalar conversions (`"29"` for 29).
+//!
+//! It gives exactly what the text path gives (the repairer writes the repaired text, retype
+//! converts scalars in it, serde reads it; see [`Typed`](super::Typed)), without writing text
+//! or reading it twice: the repairs and their paths are the repairer's, in its order; a scalar
+//! goes to serde as serde would read it from the repaired text; the conversions are made by the
+//! same code, with the same paths ([`retype`](super::retype)). It works in two passes like the
+//! text path: serde on the repaired values first, then, if that fails, with the scalars fitted
+//! to the schema.
+//!
+//! Whatever it is not sure to read exactly as the repair path does, it does not read: the reader
+//! stops ([`Stop::Bail`]) and the caller takes the repair path. A failure of serde in the second
+//! pass does the same. So this module changes how fast a reply is read, never what it reads to.
+//!
+//! Written by hand: serde's JSON deserializers refuse damaged text, and the repairs must be the
+//! repairer's own, fix for fix, for the result not to depend on which path read a reply.
+
+// `fuzzing` is set by cargo-fuzz, for the fuzzer's check at the end of this file.
+#![allow(unexpected_cfgs)]
+
+mod de;
+mod lex;
+
+use std::fmt;
+
+use serde::de::{DeserializeOwned, DeserializeSeed};
+use serde_json::Value;
+
+use super::coerce::Fitter;
+use super::ignored;
+use super::repair::Limits;
+use super::untyped::Strict;
+use super::{Fix, FixKind};
+use crate::path::FieldPath;
+use lex::Lexer;
+
+/// Why the reader stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Stop {
+    /// The text needs the repair path.
+    Bail,
+    /// serde refused the value (a type error, a missing field).
+    Serde,
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stop::Bail => "the text needs the repair path",
+            Stop::Serde => "serde refused the value",
+        })
+    }
+}
+
+impl std::error::Error for Stop {}
+
+impl serde::de::Error for Stop {
+    fn custom<T: fmt::Display>(_msg: T) -> Self {
+        Stop::Serde
+    }
+}
+
+impl From<serde_json::Error> for Stop {
+    fn from(_: serde_json::Error) -> Self {
+        Stop::Serde
+    }
+}
+
+/// Shortest text [`untyped`] reads: on shorter ones the repairer building the `Value` costs no
+/// more than the reader's set-up (measured on the replies of `tests/corpus`).
+const MIN_UNTYPED: usize = 256;
+
+/// A value read, with the fixes it needed and how many bytes of the text it took.
+pub(super) type Read<T> = (T, Vec<Fix>, usize);
+
+/// `text` (a candidate starting with `{` or `[`) read into `T` as the text path reads it, with
+/// `schema` (`T`'s) for the scalar conversions; `None` when the repair path must decide.
+pub(super) fn typed<T: DeserializeOwned>(
+    text: &str,
+    schema: &Value,
+    limits: Limits,
+) -> Option<Read<T>> {
+    if text.len() > limits.max_bytes || !text.starts_with(['{', '[']) {
+        return None;
+    }
+    // serde reading the repaired values as they are.
+    match read(Lexer::new(text, limits.max_depth, None), typed_seed::<T>) {
+        Ok(read) => return Some(read),
+        Err(Stop::Bail) => return None,
+        Err(Stop::Serde) => {}
+    }
+    // serde reading them fitted to the schema: only when a conversion was made.
+    let fit = Fitter::new(schema);
+    let mut lexer = Lexer::new(text, limits.max_depth, Some((fit, schema)));
+    lexer.root().ok()?;
+    let (value, fixes, consumed, coerced) = run(lexer, typed_seed::<T>).ok()?;
+    if coerced.is_empty() {
+        return None;
+    }
+    let mut fixes = fixes;
+    fixes.extend(coerced);
+    Some((value, fixes, consumed))
+}
+
+/// `text` (a candidate starting with `{` or `[`) read into a `Value` as the repairer reads it;
+/// `None` when the repairer must decide.
+pub(super) fn untyped(text: &str, limits: Limits) -> Option<Read<Value>> {
+    if text.len() < MIN_UNTYPED || text.len() > limits.max_bytes || !text.starts_with(['{', '[']) {
+        return None;
+    }
+    let mut lexer = Lexer::new(text, limits.max_depth, None);
+    lexer.untyped = true;
+    lexer.repeats = true;
+    read(lexer, |lexer| Strict { keep_last: true }.deserialize(lexer)).ok()
+}
+
+/// `T` read from the lexer, noting what serde lost (a key it skipped, a map key given twice),
+/// as the text path checks it.
+fn typed_seed<T: DeserializeOwned>(lexer: &mut Lexer<'_, '_>) -> Result<T, Stop> {
+    let watch = ignored::Watch {
+        maps: true,
+        ..ignored::Watch::default()
+    };
+    let value = ignored::deserialize(lexer, &watch)?;
+    if watch.lost.get() {
+        return Err(Stop::Serde);
+    }
+    Ok(value)
+}
+
+/// One pass without conversions.
+fn read<'de, T>(
+    mut lexer: Lexer<'de, '_>,
+    seed: impl FnOnce(&mut Lexer<'de, '_>) -> Result<T, Stop>,
+) -> Result<Read<T>, Stop> {
+    lexer.root()?;
+    let (value, fixes, consumed, _) = run(lexer, seed)?;
+    Ok((value, fixes, consumed))
+}
+
+/// One pass: the value, the repairs, the bytes taken and the conversions.
+fn run<'de, 'a, T>(
+    mut lexer: Lexer<'de, 'a>,
+    seed: impl FnOnce(&mut Lexer<'de, 'a>) -> Result<T, Stop>,
+) -> Result<(T, Vec<Fix>, usize, Vec<Fix>), Stop> {
+    let value = seed(&mut lexer);
+    if lexer.bailed {
+        return Err(Stop::Bail);
+    }
+    let value = value?;
+    if lexer.failed {
+        return Err(Stop::Serde);
+    }
+    let Some(consumed) = lexer.consumed else {
+        return Err(Stop::Bail);
+    };
+    if lexer.peeked.is_some() || lexer.depth() > 0 {
+        return Err(Stop::Bail);
+    }
+    if lexer.trailing_text() {
+        lexer.fixes.push(Fix {
+            kind: FixKind::TrailingText,
+            path: FieldPath::root(),
+        });
+    }
+    Ok((value, lexer.fixes, consumed, lexer.coerced))
+}
+
+/// What the repair path reads the candidate `text` into as `T` (the text path, then the tree
+/// path): what [`typed`] must agree with.
+#[cfg(any(test, fuzzing))]
+fn repair_path<T: DeserializeOwned>(
+    text: &str,
+    schema: &Value,
+) -> Result<Read<T>, super::ParseErrorKind> {
+    let reader = super::Typed::<T> {
+        schema,
+        fast: true,
+        tried: None,
+        _target: std::marker::PhantomData,
+    };
+    let candidate = super::extract::Candidate {
+        text,
+        how: None,
+        end: None,
+    };
+    if let Some(read) = reader.repaired_text(candidate, Limits::default()) {
+        return read.map(|(parsed, len)| (parsed.value, parsed.fixes, len));
+    }
+    let (value, fixes, len) = super::repair::repair_span(text, Limits::default())?;
+    super::fit(value, fixes, schema, || None).map(|parsed| (parsed.value, parsed.fixes, len))
+}
+
+/// For the fuzzer: whether, on every candidate of `text`, the lenient reader either leaves it to
+/// the repair path or reads what the repair path reads (as a `Value`, and as `T`).
+#[cfg(fuzzing)]
+pub fn agrees<T: crate::output::LlmOutput + PartialEq>(text: &str) -> bool {
+    let schema = T::schema().to_value();
+    super::extract::candidates(text).iter().all(|candidate| {
+        let text = candidate.text;
+        let untyped_agrees = untyped(text, Limits::default()).is_none_or(|read| {
+            super::repair::repair_span(text, Limits::default()).is_ok_and(|old| old == read)
+        });
+        let typed_agrees = typed::<T>(text, &schema, Limits::default())
+            .is_none_or(|read| repair_path::<T>(text, &schema).is_ok_and(|old| old == read));
+        untyped_agrees && typed_agrees
+    })
+}
+
+#[cfg(test)]
+mod tests;
