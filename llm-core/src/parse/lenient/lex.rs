@@ -269,32 +269,44 @@ impl<'de, 'a> Lexer<'de, 'a> {
         }
     }
 
+    /// After a member or element of the innermost container, reads the comma (or assumes a missing
+    /// one): true when another may follow, false at the container's end (`close`, or the end of
+    /// the text); the other bracket needs the repair path.
+    #[inline(always)]
+    fn past_separator(&mut self, close: u8) -> Result<bool, Stop> {
+        if !self.frames.last().is_some_and(|f| f.after_value) {
+            return Ok(true);
+        }
+        match self.skip(Expect::Other)? {
+            Some(b',') => {
+                self.pos += 1;
+                self.after_comma = true;
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                self.close();
+                return Ok(false);
+            }
+            None => {
+                self.close_at_end();
+                return Ok(false);
+            }
+            Some(b'}' | b']') => return Err(self.bail()),
+            Some(_) => self.fix(FixKind::MissingComma),
+        }
+        if let Some(frame) = self.frames.last_mut() {
+            frame.after_value = false;
+        }
+        Ok(true)
+    }
+
     /// Moves to the next member of the innermost object and peeks its value; false at its end.
     pub(super) fn next_key(&mut self) -> Result<bool, Stop> {
         if self.peeked.is_some() || !self.frames.last().is_some_and(|f| f.object) {
             return Err(self.bail());
         }
-        if self.frames.last().is_some_and(|f| f.after_value) {
-            match self.skip(Expect::Other)? {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.after_comma = true;
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    self.close();
-                    return Ok(false);
-                }
-                None => {
-                    self.close_at_end();
-                    return Ok(false);
-                }
-                Some(b']') => return Err(self.bail()),
-                Some(_) => self.fix(FixKind::MissingComma),
-            }
-            if let Some(frame) = self.frames.last_mut() {
-                frame.after_value = false;
-            }
+        if !self.past_separator(b'}')? {
+            return Ok(false);
         }
         let first = match self.skip(Expect::Other)? {
             None => {
@@ -409,27 +421,8 @@ impl<'de, 'a> Lexer<'de, 'a> {
         if self.peeked.is_some() || self.frames.last().is_none_or(|f| f.object) {
             return Err(self.bail());
         }
-        if self.frames.last().is_some_and(|f| f.after_value) {
-            match self.skip(Expect::Other)? {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.after_comma = true;
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    self.close();
-                    return Ok(false);
-                }
-                None => {
-                    self.close_at_end();
-                    return Ok(false);
-                }
-                Some(b'}') => return Err(self.bail()),
-                Some(_) => self.fix(FixKind::MissingComma),
-            }
-            if let Some(frame) = self.frames.last_mut() {
-                frame.after_value = false;
-            }
+        if !self.past_separator(b']')? {
+            return Ok(false);
         }
         match self.skip(Expect::Value)? {
             None => {
