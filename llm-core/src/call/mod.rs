@@ -20,7 +20,6 @@ pub use attempt::{Attempt, AttemptError, RAW_ATTEMPT_CHARS, Rejected};
 
 use crate::output::LlmOutput;
 use crate::parse::{Fix, Parsed};
-use crate::path::excerpt;
 use crate::prompt::{PromptInfo, Rendered};
 use crate::provider::{FinishReason, Message, Mode, Request, Response, ResponseFormat, Usage};
 use crate::validate::{Sources, Validator};
@@ -173,7 +172,8 @@ pub async fn run<T: LlmOutput + 'static>(
                 });
             }
             Checked::Failed(error, fixes) => {
-                let raw = excerpt(&response.text, RAW_ATTEMPT_CHARS);
+                // The text goes back to the model below; the attempt keeps a copy, cut to size.
+                let raw = response.text.clone();
                 let mut attempt = Attempt::new(number, raw, response.usage, response.finish);
                 attempt.latency = latency;
                 attempt.fixes = fixes;

@@ -24,7 +24,9 @@ pub struct PromptInfo {
     /// The `version = "..."` label, when given.
     pub version: Option<&'static str>,
     /// A hash of the system prompt, the template, the model settings and the output type's
-    /// [`SCHEMA_HASH`](crate::LlmOutput::SCHEMA_HASH). Stable across builds and machines.
+    /// [`SCHEMA_HASH`](crate::LlmOutput::SCHEMA_HASH), and in prompt mode the
+    /// [`FORMAT_VERSION`](crate::output::FORMAT_VERSION) of the instructions sent with it.
+    /// Stable across builds and machines.
     pub hash: u64,
     /// The template, as written.
     pub template: &'static str,

@@ -44,10 +44,11 @@ pub(crate) fn expand(input: &LlmFn) -> TokenStream {
         -> ::core::result::Result<#p::Answer<#output>, #p::LlmError>
     );
 
-    let (hash, prompt_consts) = prompt_info(input, output, &p);
     // Errors about the output type point at the type, not at the attribute.
     let span = output.span();
     let p_at_output = respan(p.clone(), span);
+    let schema_hash = quote_spanned!(span=> <#output as #p_at_output::LlmOutput>::SCHEMA_HASH);
+    let (hash, prompt_consts) = prompt_info(input, &schema_hash, &p);
     let run =
         quote_spanned!(span=> #p_at_output::run::<#output>(#client, &PROMPT, __rendered).await);
     let body = quote!({
@@ -140,8 +141,13 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-/// The expression of `PROMPT_HASH`, and the consts `PROMPT_NAME` and `PROMPT_SETTINGS`.
-fn prompt_info(input: &LlmFn, output: &syn::Type, p: &TokenStream) -> (TokenStream, TokenStream) {
+/// The expression of `PROMPT_HASH` (with `schema_hash`, the output type's), and the consts
+/// `PROMPT_NAME` and `PROMPT_SETTINGS`.
+fn prompt_info(
+    input: &LlmFn,
+    schema_hash: &TokenStream,
+    p: &TokenStream,
+) -> (TokenStream, TokenStream) {
     let o = &input.options;
     let name = input.prompt_name();
     let template = input.template.clone().unwrap_or_default();
@@ -188,10 +194,6 @@ fn prompt_info(input: &LlmFn, output: &syn::Type, p: &TokenStream) -> (TokenStre
     // In prompt mode the format instructions go with the prompt: their version counts too.
     let format_version = (mode == "prompt").then(|| quote!(, #p::FORMAT_VERSION));
     let mode = format_ident!("{}", capitalize(&mode));
-    // Errors about the output type point at the type, not at the attribute.
-    let p_at_output = respan(p.clone(), output.span());
-    let schema_hash =
-        quote_spanned!(output.span()=> <#output as #p_at_output::LlmOutput>::SCHEMA_HASH);
     let hash = quote!(#p::combine(#local, &[#schema_hash #format_version]));
     let consts = quote! {
         const PROMPT_NAME: &str = #name;
