@@ -26,7 +26,7 @@ use url::Url;
 pub use schema::tool_input_schema;
 
 use self::wire::{MessagesRequest, MessagesResponse};
-use super::http::{self, Post};
+use super::http;
 use crate::LlmError;
 use crate::provider::{BoxFuture, ConfigError, Provider, Request, Response};
 #[cfg(doc)]
@@ -51,13 +51,8 @@ const NAME: &str = "anthropic";
 /// ```
 #[derive(Clone)]
 pub struct Anthropic {
-    base_url: Url,
-    endpoint: Url,
-    api_key: Option<SecretString>,
-    model: String,
+    http: http::Endpoint,
     max_tokens: u32,
-    timeout: Duration,
-    client: reqwest::Client,
 }
 
 impl Anthropic {
@@ -84,13 +79,8 @@ impl Anthropic {
 
     fn at(base_url: Url, variable: &'static str) -> Result<Self, ConfigError> {
         Ok(Self {
-            endpoint: http::endpoint(&base_url, "v1/messages", variable)?,
-            base_url,
-            api_key: None,
-            model: Self::DEFAULT_MODEL.to_owned(),
+            http: http::Endpoint::new(base_url, "v1/messages", variable, Self::DEFAULT_MODEL)?,
             max_tokens: Self::DEFAULT_MAX_TOKENS,
-            timeout: http::DEFAULT_TIMEOUT,
-            client: http::client()?,
         })
     }
 
@@ -135,13 +125,8 @@ impl Anthropic {
             )?,
             None => Self::new(Self::DEFAULT_BASE_URL)?,
         };
-        client.api_key = Some(http::api_key(key, "ANTHROPIC_API_KEY")?);
-        if let Some(model) = http::setting(lookup, "LLM_MODEL") {
-            client.model = model;
-        }
-        if let Some(timeout) = http::timeout_setting(lookup)? {
-            client.timeout = timeout;
-        }
+        client.http.api_key = Some(http::api_key(key, "ANTHROPIC_API_KEY")?);
+        client.http.read_settings(lookup)?;
         Ok(client)
     }
 
@@ -152,7 +137,7 @@ impl Anthropic {
 
     /// Sets the default model, used when a request names none.
     pub fn model(mut self, model: impl Into<String>) -> Self {
-        self.model = model.into();
+        self.http.model = model.into();
         self
     }
 
@@ -160,7 +145,7 @@ impl Anthropic {
     ///
     /// A key that cannot be sent in a header fails each request with [`LlmError::Config`].
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(SecretString::from(key.into()));
+        self.http.api_key = Some(SecretString::from(key.into()));
         self
     }
 
@@ -173,14 +158,14 @@ impl Anthropic {
 
     /// Sets the time limit of each request, from connecting to the end of the reply.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.http.timeout = timeout;
         self
     }
 
     /// Sends requests with `client` (to share a connection pool, set a proxy or TLS roots). The
     /// provider's [`timeout`](Self::timeout) still applies to each request.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.client = client;
+        self.http.client = client;
         self
     }
 
@@ -190,7 +175,7 @@ impl Anthropic {
             HeaderName::from_static("anthropic-version"),
             HeaderValue::from_static(Self::API_VERSION),
         );
-        if let Some(key) = &self.api_key {
+        if let Some(key) = &self.http.api_key {
             headers.insert(
                 HeaderName::from_static("x-api-key"),
                 http::secret_header(key, "", "ANTHROPIC_API_KEY")?,
@@ -200,17 +185,9 @@ impl Anthropic {
     }
 
     async fn send(&self, request: &Request) -> Result<Response, LlmError> {
-        let body = MessagesRequest::new(request, &self.model, self.max_tokens);
-        let post = Post {
-            provider: NAME,
-            client: &self.client,
-            url: &self.endpoint,
-            headers: self.headers()?,
-            timeout: self.timeout,
-            key: self.api_key.as_ref(),
-        };
-        let bytes = post.send(&body).await?;
-        let key = self.api_key.as_ref();
+        let body = MessagesRequest::new(request, &self.http.model, self.max_tokens);
+        let bytes = self.http.post(NAME, self.headers()?).send(&body).await?;
+        let key = self.http.api_key.as_ref();
         let reply: MessagesResponse = serde_json::from_slice(&bytes)
             .map_err(|_| http::decode_error(NAME, "a message", &bytes, key))?;
         if reply.refused() {
@@ -252,12 +229,9 @@ impl Provider for Anthropic {
 
 impl fmt::Debug for Anthropic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Anthropic")
-            .field("base_url", &http::display_url(&self.base_url))
-            .field("model", &self.model)
-            .field("max_tokens", &self.max_tokens)
-            .field("timeout", &self.timeout)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+        let mut d = f.debug_struct("Anthropic");
+        self.http.debug_fields(&mut d);
+        d.field("max_tokens", &self.max_tokens)
             .finish_non_exhaustive()
     }
 }

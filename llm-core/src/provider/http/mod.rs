@@ -130,21 +130,91 @@ pub(crate) fn client() -> Result<reqwest::Client, ConfigError> {
         .map_err(ConfigError::Client)
 }
 
+/// What every HTTP provider holds: where it posts, with which key, default model, time limit and
+/// client. The providers add their wire format and headers.
+#[derive(Clone)]
+pub(crate) struct Endpoint {
+    /// The base URL, as configured (shown in `Debug`, password masked).
+    pub(crate) base_url: Url,
+    /// The URL requests go to: `base_url` with the provider's path, parsed once.
+    pub(crate) url: Url,
+    pub(crate) api_key: Option<SecretString>,
+    /// The model asked when a request names none.
+    pub(crate) model: String,
+    /// The time limit of each request.
+    pub(crate) timeout: Duration,
+    pub(crate) client: reqwest::Client,
+}
+
+impl Endpoint {
+    /// `path` under `base_url` (from the setting `variable`), asking `model`, without a key, with
+    /// the default time limit and a client of its own.
+    pub(crate) fn new(
+        base_url: Url,
+        path: &str,
+        variable: &'static str,
+        model: &str,
+    ) -> Result<Self, ConfigError> {
+        Ok(Self {
+            url: endpoint(&base_url, path, variable)?,
+            base_url,
+            api_key: None,
+            model: model.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            client: client()?,
+        })
+    }
+
+    /// Applies the settings every provider reads: `LLM_MODEL` and [`TIMEOUT_VARIABLE`].
+    pub(crate) fn read_settings(
+        &mut self,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        if let Some(model) = setting(lookup, "LLM_MODEL") {
+            self.model = model;
+        }
+        if let Some(timeout) = timeout_setting(lookup)? {
+            self.timeout = timeout;
+        }
+        Ok(())
+    }
+
+    /// A POST to this endpoint with `headers`, for `provider`.
+    pub(crate) fn post(&self, provider: &'static str, headers: HeaderMap) -> Post<'_> {
+        Post {
+            provider,
+            client: &self.client,
+            url: &self.url,
+            headers,
+            timeout: self.timeout,
+            key: self.api_key.as_ref(),
+        }
+    }
+
+    /// The `Debug` fields every provider shows; never the key.
+    pub(crate) fn debug_fields(&self, f: &mut std::fmt::DebugStruct<'_, '_>) {
+        f.field("base_url", &display_url(&self.base_url))
+            .field("model", &self.model)
+            .field("timeout", &self.timeout)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"));
+    }
+}
+
 /// One JSON POST to a provider.
 #[derive(Debug)]
 pub(crate) struct Post<'a> {
     /// The provider's name, for errors.
-    pub(crate) provider: &'static str,
+    provider: &'static str,
     /// The client to send with.
-    pub(crate) client: &'a reqwest::Client,
+    client: &'a reqwest::Client,
     /// The full URL.
-    pub(crate) url: &'a Url,
+    url: &'a Url,
     /// Headers, credentials included (marked sensitive).
-    pub(crate) headers: HeaderMap,
+    headers: HeaderMap,
     /// The time limit, from connecting to the end of the body.
-    pub(crate) timeout: Duration,
+    timeout: Duration,
     /// The key, to scrub from anything kept from the reply.
-    pub(crate) key: Option<&'a SecretString>,
+    key: Option<&'a SecretString>,
 }
 
 impl Post<'_> {

@@ -26,7 +26,7 @@ use url::Url;
 pub use schema::StrictSchema;
 
 use self::wire::{ChatRequest, ChatResponse};
-use super::http::{self, Post};
+use super::http;
 use crate::LlmError;
 use crate::provider::{BoxFuture, ConfigError, Provider, Request, Response};
 #[cfg(doc)]
@@ -56,13 +56,8 @@ const NAME: &str = "openai";
 /// ```
 #[derive(Clone)]
 pub struct OpenAi {
-    base_url: Url,
-    endpoint: Url,
-    api_key: Option<SecretString>,
-    model: String,
-    timeout: Duration,
+    http: http::Endpoint,
     completion_tokens: bool,
-    client: reqwest::Client,
 }
 
 impl OpenAi {
@@ -82,13 +77,8 @@ impl OpenAi {
 
     fn at(base_url: Url, variable: &'static str) -> Result<Self, ConfigError> {
         Ok(Self {
-            endpoint: http::endpoint(&base_url, "chat/completions", variable)?,
             completion_tokens: base_url.host_str() == Some("api.openai.com"),
-            base_url,
-            api_key: None,
-            model: Self::DEFAULT_MODEL.to_owned(),
-            timeout: http::DEFAULT_TIMEOUT,
-            client: http::client()?,
+            http: http::Endpoint::new(base_url, "chat/completions", variable, Self::DEFAULT_MODEL)?,
         })
     }
 
@@ -125,8 +115,8 @@ impl OpenAi {
             None => Self::new(Self::DEFAULT_BASE_URL)?,
         };
         match http::setting(lookup, "OPENAI_API_KEY") {
-            Some(key) => client.api_key = Some(http::api_key(key, "OPENAI_API_KEY")?),
-            None if client.base_url.host_str() == Some("api.openai.com") => {
+            Some(key) => client.http.api_key = Some(http::api_key(key, "OPENAI_API_KEY")?),
+            None if client.http.base_url.host_str() == Some("api.openai.com") => {
                 return Err(ConfigError::Missing {
                     variable: "OPENAI_API_KEY",
                     hint: "set it to an OpenAI API key, or set LLM_BASE_URL to a local server",
@@ -134,12 +124,7 @@ impl OpenAi {
             }
             None => {}
         }
-        if let Some(model) = http::setting(lookup, "LLM_MODEL") {
-            client.model = model;
-        }
-        if let Some(timeout) = http::timeout_setting(lookup)? {
-            client.timeout = timeout;
-        }
+        client.http.read_settings(lookup)?;
         Ok(client)
     }
 
@@ -150,7 +135,7 @@ impl OpenAi {
 
     /// Sets the default model, used when a request names none.
     pub fn model(mut self, model: impl Into<String>) -> Self {
-        self.model = model.into();
+        self.http.model = model.into();
         self
     }
 
@@ -158,13 +143,13 @@ impl OpenAi {
     ///
     /// A key that cannot be sent in a header fails each request with [`LlmError::Config`].
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(SecretString::from(key.into()));
+        self.http.api_key = Some(SecretString::from(key.into()));
         self
     }
 
     /// Sets the time limit of each request, from connecting to the end of the reply.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.http.timeout = timeout;
         self
     }
 
@@ -181,13 +166,13 @@ impl OpenAi {
     /// Sends requests with `client` (to share a connection pool, set a proxy or TLS roots). The
     /// provider's [`timeout`](Self::timeout) still applies to each request.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.client = client;
+        self.http.client = client;
         self
     }
 
     fn headers(&self) -> Result<HeaderMap, ConfigError> {
         let mut headers = HeaderMap::new();
-        if let Some(key) = &self.api_key {
+        if let Some(key) = &self.http.api_key {
             headers.insert(
                 AUTHORIZATION,
                 http::secret_header(key, "Bearer ", "OPENAI_API_KEY")?,
@@ -197,17 +182,9 @@ impl OpenAi {
     }
 
     async fn send(&self, request: &Request) -> Result<Response, LlmError> {
-        let body = ChatRequest::new(request, &self.model, self.completion_tokens);
-        let post = Post {
-            provider: NAME,
-            client: &self.client,
-            url: &self.endpoint,
-            headers: self.headers()?,
-            timeout: self.timeout,
-            key: self.api_key.as_ref(),
-        };
-        let bytes = post.send(&body).await?;
-        let key = self.api_key.as_ref();
+        let body = ChatRequest::new(request, &self.http.model, self.completion_tokens);
+        let bytes = self.http.post(NAME, self.headers()?).send(&body).await?;
+        let key = self.http.api_key.as_ref();
         let expected = "a chat completion";
         let reply: ChatResponse = serde_json::from_slice(&bytes)
             .map_err(|_| http::decode_error(NAME, expected, &bytes, key))?;
@@ -250,12 +227,9 @@ impl Provider for OpenAi {
 
 impl fmt::Debug for OpenAi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OpenAi")
-            .field("base_url", &http::display_url(&self.base_url))
-            .field("model", &self.model)
-            .field("timeout", &self.timeout)
-            .field("max_completion_tokens", &self.completion_tokens)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+        let mut d = f.debug_struct("OpenAi");
+        self.http.debug_fields(&mut d);
+        d.field("max_completion_tokens", &self.completion_tokens)
             .finish_non_exhaustive()
     }
 }
