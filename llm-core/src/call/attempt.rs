@@ -124,10 +124,7 @@ impl Rejected {
 
     /// Tokens spent over all attempts.
     pub fn usage(&self) -> Usage {
-        self.attempts
-            .iter()
-            .map(|a| a.usage)
-            .fold(Usage::default(), |a, b| a + b)
+        self.attempts.iter().map(|a| a.usage).sum()
     }
 }
 

@@ -155,10 +155,7 @@ pub async fn run<T: LlmOutput + 'static>(
                 attempt.latency = latency;
                 attempt.fixes = parsed.fixes;
                 attempts.push(attempt);
-                let usage = attempts
-                    .iter()
-                    .map(|a| a.usage)
-                    .fold(Usage::default(), |a, b| a + b);
+                let usage = attempts.iter().map(|a| a.usage).sum();
                 return Ok(Answer {
                     value: parsed.value,
                     provenance: Provenance {
