@@ -1,11 +1,13 @@
 //! The Messages API wire format: the request body built from a [`Request`], and the parts of a
 //! reply this crate reads.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::schema::tool_input_schema;
-use crate::provider::http::schema::{description, tool_name};
+use crate::provider::http::schema::{SchemaCache, description, tool_name};
 use crate::provider::{FinishReason, Mode, Request, ResponseFormat, Role, Usage};
 
 /// The body of `POST /v1/messages`.
@@ -35,7 +37,13 @@ struct Tool<'a> {
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
-    input_schema: Value,
+    /// Shared by every request of an output type (see `SchemaCache`).
+    #[serde(serialize_with = "shared")]
+    input_schema: Arc<Value>,
+}
+
+fn shared<S: serde::Serializer>(value: &Arc<Value>, serializer: S) -> Result<S::Ok, S::Error> {
+    value.as_ref().serialize(serializer)
 }
 
 #[derive(Debug, Serialize)]
@@ -84,7 +92,10 @@ impl<'a> MessagesRequest<'a> {
             body.tools = Some([Tool {
                 name,
                 description: description(schema),
-                input_schema: tool_input_schema(schema),
+                input_schema: {
+                    static CACHE: SchemaCache<Value> = SchemaCache::new();
+                    CACHE.get(schema, tool_input_schema)
+                },
             }]);
         }
         body

@@ -4,7 +4,44 @@
 //! The transforms themselves (`openai::StrictSchema`, `anthropic::tool_input_schema`) decide
 //! what to keep; nothing here removes a keyword.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use serde_json::{Map, Value, json};
+
+/// A provider's form of the schemas it sends, made once per canonical schema: the call hands
+/// every request of an output type the same `Arc<Value>`, so the transform (a deep copy and a
+/// walk) runs once per type instead of once per request.
+pub(crate) struct SchemaCache<T> {
+    /// Holding the canonical `Arc` keeps its address from being reused by another schema.
+    entries: Mutex<Vec<(Arc<Value>, Arc<T>)>>,
+}
+
+/// Distinct schemas kept; a program has one per output type, so this is rarely reached.
+const SCHEMA_CACHE_SIZE: usize = 256;
+
+impl<T> SchemaCache<T> {
+    /// An empty cache, for a `static`.
+    pub(crate) const fn new() -> Self {
+        Self {
+            entries: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The transformed `schema`, made with `make` the first time this schema (the same `Arc`)
+    /// is seen.
+    pub(crate) fn get(&self, schema: &Arc<Value>, make: impl FnOnce(&Value) -> T) -> Arc<T> {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, made)) = entries.iter().find(|(c, _)| Arc::ptr_eq(c, schema)) {
+            return Arc::clone(made);
+        }
+        let made = Arc::new(make(schema));
+        if entries.len() >= SCHEMA_CACHE_SIZE {
+            entries.clear();
+        }
+        entries.push((Arc::clone(schema), Arc::clone(&made)));
+        made
+    }
+}
 
 /// The property a non-object answer is wrapped in at the root. The parser unwraps a one-member
 /// object at the root when the type is not an object, so the reply needs no special handling.
@@ -189,6 +226,25 @@ pub(crate) fn description(schema: &Value) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_schema_is_transformed_once_per_canonical_arc() {
+        let cache = SchemaCache::new();
+        let made = std::cell::Cell::new(0);
+        let make = |v: &Value| {
+            made.set(made.get() + 1);
+            v.to_string()
+        };
+        let schema = Arc::new(json!({ "type": "string" }));
+        let first = cache.get(&schema, make);
+        let again = cache.get(&schema, make);
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(made.get(), 1);
+        // An equal schema in another `Arc` is another type's: made again.
+        let other = cache.get(&Arc::new(json!({ "type": "string" })), make);
+        assert_eq!((*other).clone(), *first);
+        assert_eq!(made.get(), 2);
+    }
 
     #[test]
     fn a_non_object_root_is_wrapped_and_keeps_its_definitions() {

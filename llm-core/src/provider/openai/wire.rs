@@ -1,13 +1,13 @@
 //! The chat completions wire format: the request body built from a [`Request`], and the parts of
 //! a reply this crate reads.
 
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::schema::StrictSchema;
-use crate::provider::http::schema::{description, tool_name};
+use crate::provider::http::schema::{SchemaCache, description, tool_name};
 use crate::provider::{FinishReason, Mode, Request, ResponseFormat, Role, Usage};
 
 /// The body of `POST /chat/completions`.
@@ -164,30 +164,14 @@ impl<'a> ChatRequest<'a> {
 struct SharedSchema(Arc<StrictSchema>);
 
 impl SharedSchema {
-    /// The strict form of `schema` and whether it is strict, from the cache when the same
-    /// canonical schema (the same `Arc`) was transformed before.
+    /// The strict form of `schema` and whether it is strict.
     fn of(schema: &Arc<Value>) -> (Self, bool) {
-        type Cache = Vec<(Arc<Value>, Arc<StrictSchema>)>;
-        static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Mutex::default);
-        // Holding the canonical `Arc` keeps its address from being reused by another schema.
-        let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, strict)) = cache.iter().find(|(c, _)| Arc::ptr_eq(c, schema)) {
-            let strict = Arc::clone(strict);
-            let is_strict = strict.strict;
-            return (Self(strict), is_strict);
-        }
-        let strict = Arc::new(StrictSchema::from_canonical(schema));
-        if cache.len() >= SCHEMA_CACHE_SIZE {
-            cache.clear();
-        }
-        cache.push((Arc::clone(schema), Arc::clone(&strict)));
+        static CACHE: SchemaCache<StrictSchema> = SchemaCache::new();
+        let strict = CACHE.get(schema, StrictSchema::from_canonical);
         let is_strict = strict.strict;
         (Self(strict), is_strict)
     }
 }
-
-/// Distinct schemas kept; a program has one per output type, so this is rarely reached.
-const SCHEMA_CACHE_SIZE: usize = 256;
 
 impl Serialize for SharedSchema {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
