@@ -1,6 +1,7 @@
 //! The Messages API wire format: the request body built from a [`Request`], and the parts of a
 //! reply this crate reads.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ pub(super) struct MessagesRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     tools: Option<[Tool<'a>; 1]>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    tool_choice: Option<ToolChoice>,
+    tool_choice: Option<ToolChoice<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -34,7 +35,7 @@ struct Message<'a> {
 
 #[derive(Debug, Serialize)]
 struct Tool<'a> {
-    name: String,
+    name: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
     /// Shared by every request of an output type (see `SchemaCache`).
@@ -47,10 +48,10 @@ fn shared<S: serde::Serializer>(value: &Arc<Value>, serializer: S) -> Result<S::
 }
 
 #[derive(Debug, Serialize)]
-struct ToolChoice {
+struct ToolChoice<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
-    name: String,
+    name: Cow<'a, str>,
 }
 
 impl<'a> MessagesRequest<'a> {
@@ -108,7 +109,7 @@ impl<'a> MessagesRequest<'a> {
 
     /// The forced tool's name, when the answer is a tool call.
     pub(super) fn tool(&self) -> Option<&str> {
-        self.tool_choice.as_ref().map(|c| c.name.as_str())
+        self.tool_choice.as_ref().map(|c| c.name.as_ref())
     }
 }
 

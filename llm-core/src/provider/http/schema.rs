@@ -4,6 +4,7 @@
 //! The transforms themselves (`openai::StrictSchema`, `anthropic::tool_input_schema`) decide
 //! what to keep; nothing here removes a keyword.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::{Map, Value, json};
@@ -196,22 +197,20 @@ impl Moved {
 }
 
 /// A name the APIs accept for a tool or schema: `[a-zA-Z0-9_-]`, at most 64 characters.
-pub(crate) fn tool_name(name: &str) -> String {
+pub(crate) fn tool_name(name: &str) -> Cow<'_, str> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if !name.is_empty() && name.len() <= 64 && name.chars().all(allowed) {
+        return Cow::Borrowed(name);
+    }
     let cleaned: String = name
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if allowed(c) { c } else { '_' })
         .take(64)
         .collect();
     if cleaned.is_empty() {
-        "answer".to_owned()
+        Cow::Borrowed("answer")
     } else {
-        cleaned
+        Cow::Owned(cleaned)
     }
 }
 

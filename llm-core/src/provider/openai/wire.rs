@@ -1,6 +1,7 @@
 //! The chat completions wire format: the request body built from a [`Request`], and the parts of
 //! a reply this crate reads.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -28,7 +29,7 @@ pub(super) struct ChatRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     tools: Option<[Tool<'a>; 1]>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    tool_choice: Option<ToolChoice>,
+    tool_choice: Option<ToolChoice<'a>>,
     /// Strict tools and parallel calls do not mix; one call is the answer anyway.
     #[serde(skip_serializing_if = "Option::is_none")]
     parallel_tool_calls: Option<bool>,
@@ -49,7 +50,7 @@ struct JsonSchemaFormat<'a> {
 
 #[derive(Debug, Serialize)]
 struct JsonSchema<'a> {
-    name: String,
+    name: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
     schema: SharedSchema,
@@ -65,7 +66,7 @@ struct Tool<'a> {
 
 #[derive(Debug, Serialize)]
 struct Function<'a> {
-    name: String,
+    name: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
     parameters: SharedSchema,
@@ -73,15 +74,15 @@ struct Function<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct ToolChoice {
+struct ToolChoice<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
-    function: ToolChoiceFunction,
+    function: ToolChoiceFunction<'a>,
 }
 
 #[derive(Debug, Serialize)]
-struct ToolChoiceFunction {
-    name: String,
+struct ToolChoiceFunction<'a> {
+    name: Cow<'a, str>,
 }
 
 impl<'a> ChatRequest<'a> {
