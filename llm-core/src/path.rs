@@ -2,19 +2,24 @@
 //!
 //! A path names a place in the JSON the model returned, using serde's names (after `rename`),
 //! because that is what the model sees and what a re-ask message must point at.
+//!
+//! Paths are built for every fix the parser records, so a short path costs no allocation:
+//! up to three segments are kept inline, and so are keys of up to 24 bytes ([`CompactString`]).
 
-use std::borrow::Cow;
 use std::fmt;
+
+pub use compact_str::CompactString;
+use smallvec::SmallVec;
 
 /// One step of a [`FieldPath`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PathSegment {
     /// An object key known at compile time: a struct field or a variant tag.
-    Field(Cow<'static, str>),
+    Field(&'static str),
     /// A position in an array.
     Index(usize),
-    /// A key of a map, known only at run time.
-    Key(String),
+    /// A key of a map, known only at run time (a key read from the model's output).
+    Key(CompactString),
 }
 
 impl fmt::Display for PathSegment {
@@ -34,19 +39,19 @@ impl fmt::Display for PathSegment {
 /// ```
 /// use llm_core::path::{FieldPath, PathSegment};
 /// let path = FieldPath::from(vec![
-///     PathSegment::Field("items".into()),
+///     PathSegment::Field("items"),
 ///     PathSegment::Index(2),
-///     PathSegment::Field("qty".into()),
+///     PathSegment::Field("qty"),
 /// ]);
 /// assert_eq!(path.to_string(), "items[2].qty");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct FieldPath(Vec<PathSegment>);
+pub struct FieldPath(SmallVec<[PathSegment; 3]>);
 
 impl FieldPath {
     /// The root path, `$`.
     pub fn root() -> Self {
-        Self(Vec::new())
+        Self(SmallVec::new())
     }
 
     /// The segments from the root down.
@@ -72,7 +77,13 @@ impl FieldPath {
 
 impl From<Vec<PathSegment>> for FieldPath {
     fn from(segments: Vec<PathSegment>) -> Self {
-        Self(segments)
+        Self(SmallVec::from_vec(segments))
+    }
+}
+
+impl FromIterator<PathSegment> for FieldPath {
+    fn from_iter<I: IntoIterator<Item = PathSegment>>(segments: I) -> Self {
+        Self(segments.into_iter().collect())
     }
 }
 
@@ -133,9 +144,9 @@ mod tests {
     #[test]
     fn displays_keys_that_are_not_identifiers_quoted() {
         let path = FieldPath::from(vec![
-            PathSegment::Field("a b".into()),
+            PathSegment::Field("a b"),
             PathSegment::Key("x".into()),
-            PathSegment::Field("c".into()),
+            PathSegment::Field("c"),
         ]);
         assert_eq!(path.to_string(), r#"["a b"].x.c"#);
     }
@@ -143,5 +154,28 @@ mod tests {
     #[test]
     fn root_displays_as_dollar() {
         assert_eq!(FieldPath::root().to_string(), "$");
+    }
+
+    #[test]
+    fn short_paths_are_inline_and_errors_stay_small() {
+        // Three segments and keys of up to 24 bytes need no allocation.
+        let path: FieldPath = [
+            PathSegment::Key("line_items_of_the_order".into()),
+            PathSegment::Index(7),
+            PathSegment::Field("description"),
+        ]
+        .into_iter()
+        .collect();
+        assert!(!path.0.spilled());
+        assert!(path.segments().iter().all(|s| match s {
+            PathSegment::Key(key) => !key.is_heap_allocated(),
+            _ => true,
+        }));
+        // clippy.toml's large-error-threshold is set from these.
+        assert_eq!(size_of::<PathSegment>(), 24);
+        assert_eq!(size_of::<FieldPath>(), 80);
+        assert!(size_of::<crate::parse::CoerceError>() <= 136);
+        assert!(size_of::<crate::parse::ParseErrorKind>() <= 144);
+        assert!(size_of::<crate::parse::ParseError>() <= 32);
     }
 }

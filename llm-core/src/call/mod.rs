@@ -238,7 +238,7 @@ pub fn json_arg_error(
     err: &serde_json::Error,
 ) -> LlmError {
     let violation = crate::validate::Violation::new(
-        crate::path::FieldPath::from(vec![crate::path::PathSegment::Field(arg.into())]),
+        crate::path::FieldPath::from(vec![crate::path::PathSegment::Field(arg)]),
         crate::validate::Rule::Custom {
             name: "json",
             message: format!("must serialize to JSON: {err}"),

@@ -107,7 +107,7 @@ macro_rules! map {
 
             fn validate_in(&self, v: &mut Validator) {
                 for (key, value) in self {
-                    v.enter_key(key.to_string());
+                    v.enter_key(compact_str::ToCompactString::to_compact_string(key));
                     value.validate_in(v);
                     v.leave();
                 }

@@ -511,7 +511,7 @@ impl<'a> Coercer<'a, '_> {
                     // The reply's own `name` wins over a `Name` that would be renamed onto it.
                     Some((name, exact)) if name != key && !present.contains(&name) => {
                         if !exact {
-                            self.path.push(PathSegment::Key(name.clone()));
+                            self.path.push(PathSegment::Key(name.as_str().into()));
                             self.fix(FixKind::KeyRenamed);
                             self.path.pop();
                         }
@@ -537,7 +537,7 @@ impl<'a> Coercer<'a, '_> {
             .collect();
         for key in nulls {
             map.remove(&key);
-            self.path.push(PathSegment::Key(key));
+            self.path.push(PathSegment::Key(key.into()));
             self.fix(FixKind::NullForDefault);
             self.path.pop();
         }
@@ -545,13 +545,10 @@ impl<'a> Coercer<'a, '_> {
         for (key, value) in map {
             match props.get(&key) {
                 Some(prop) => {
-                    // The key moves into the path and back: no copy per field.
-                    self.path.push(PathSegment::Key(key));
+                    // A key of up to 24 bytes is copied into the path without an allocation.
+                    self.path.push(PathSegment::Key(key.as_str().into()));
                     let fitted = self.fit(value, prop);
-                    let key = match self.path.pop() {
-                        Some(PathSegment::Key(key)) => key,
-                        _ => String::new(),
-                    };
+                    self.path.pop();
                     out.insert(key, fitted?);
                 }
                 None if kw(schema, "additionalProperties") == Some(&Value::Bool(false)) => {
@@ -564,7 +561,7 @@ impl<'a> Coercer<'a, '_> {
                     let fitted = match kw(schema, "additionalProperties").filter(|s| s.is_object())
                     {
                         Some(values) => {
-                            self.path.push(PathSegment::Key(key.clone()));
+                            self.path.push(PathSegment::Key(key.as_str().into()));
                             let fitted = self.fit(value, values);
                             self.path.pop();
                             fitted?

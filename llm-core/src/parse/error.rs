@@ -9,7 +9,8 @@ use crate::path::{FieldPath, excerpt};
 /// Carries what went wrong ([`kind`](Self::kind)) and an excerpt of the reply.
 #[derive(Debug)]
 pub struct ParseError {
-    kind: ParseErrorKind,
+    /// Boxed: errors travel through `Result`s on the hot path, kinds hold inline paths.
+    kind: Box<ParseErrorKind>,
     raw: String,
 }
 
@@ -48,7 +49,7 @@ impl ParseError {
     /// A parse error of `kind` for the reply `raw` (kept as an excerpt).
     pub fn new(kind: ParseErrorKind, raw: &str) -> Self {
         Self {
-            kind,
+            kind: Box::new(kind),
             raw: excerpt(raw, super::RAW_EXCERPT_CHARS),
         }
     }
@@ -65,7 +66,7 @@ impl ParseError {
 
     /// Where in the value the error is, when it is about one place.
     pub fn path(&self) -> Option<&FieldPath> {
-        match &self.kind {
+        match &*self.kind {
             ParseErrorKind::Shape { path, .. } => Some(path),
             ParseErrorKind::Coerce(err) => Some(err.path()),
             _ => None,
@@ -74,7 +75,7 @@ impl ParseError {
 
     /// The message sent back to a model to ask for a corrected answer.
     pub fn reask_message(&self) -> String {
-        let detail = match &self.kind {
+        let detail = match &*self.kind {
             ParseErrorKind::Empty => "Your answer was empty.".to_owned(),
             ParseErrorKind::NoJson => "Your answer contained no JSON.".to_owned(),
             ParseErrorKind::TooDeep { limit } => {
@@ -94,7 +95,7 @@ impl ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &*self.kind {
             ParseErrorKind::Empty => f.write_str("the reply is empty"),
             ParseErrorKind::NoJson => write!(f, "no JSON found in the reply {:?}", self.raw),
             ParseErrorKind::TooDeep { limit } => {
@@ -113,7 +114,7 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
+        match &*self.kind {
             ParseErrorKind::Shape { source, .. } => Some(source),
             _ => None,
         }

@@ -690,8 +690,8 @@ fn to_field_path(path: &serde_path_to_error::Path) -> FieldPath {
         .iter()
         .filter_map(|segment| match segment {
             Segment::Seq { index } => Some(PathSegment::Index(*index)),
-            Segment::Map { key } => Some(PathSegment::Key(key.clone())),
-            Segment::Enum { variant } => Some(PathSegment::Key(variant.clone())),
+            Segment::Map { key } => Some(PathSegment::Key(key.as_str().into())),
+            Segment::Enum { variant } => Some(PathSegment::Key(variant.as_str().into())),
             Segment::Unknown => None,
         })
         .collect::<Vec<_>>();

@@ -519,11 +519,11 @@ impl Repairer {
     }
 
     fn path(&self) -> FieldPath {
-        let mut segments = Vec::with_capacity(self.stack.len());
+        let mut segments = FieldPath::root();
         for (depth, frame) in self.stack.iter().enumerate() {
             match frame {
                 Frame::Object { key: Some(key), .. } => {
-                    segments.push(PathSegment::Key(key.clone()));
+                    segments.push(PathSegment::Key(key.as_str().into()));
                 }
                 Frame::Object { key: None, .. } => {}
                 Frame::Array(items) => segments.push(PathSegment::Index(
@@ -531,7 +531,7 @@ impl Repairer {
                 )),
             }
         }
-        FieldPath::from(segments)
+        segments
     }
 
     fn fix(&mut self, kind: FixKind) {
@@ -852,7 +852,9 @@ impl Repairer {
         }
         if let (Some(events), [frame]) = (&mut self.events, self.stack.as_slice()) {
             let at = match frame {
-                Frame::Object { key, .. } => PathSegment::Key(key.clone().unwrap_or_default()),
+                Frame::Object { key, .. } => {
+                    PathSegment::Key(key.as_deref().unwrap_or_default().into())
+                }
                 Frame::Array(items) => PathSegment::Index(items.len()),
             };
             if self.move_members {

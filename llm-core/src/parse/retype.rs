@@ -214,14 +214,12 @@ fn token_value(json: &str, start: usize, end: usize) -> Option<Value> {
 }
 
 fn field_path(path: &[Seg<'_>]) -> FieldPath {
-    FieldPath::from(
-        path.iter()
-            .map(|seg| match seg {
-                Seg::Key(key) => PathSegment::Key(key.as_ref().to_owned()),
-                Seg::Index(i) => PathSegment::Index(*i),
-            })
-            .collect::<Vec<_>>(),
-    )
+    path.iter()
+        .map(|seg| match seg {
+            Seg::Key(key) => PathSegment::Key(key.as_ref().into()),
+            Seg::Index(i) => PathSegment::Index(*i),
+        })
+        .collect()
 }
 
 /// The schema an object or array is read with: `None` when the schema takes it as it is, no

@@ -25,7 +25,6 @@ mod filter;
 mod ground;
 mod rule;
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -33,7 +32,7 @@ pub use filter::{ContentFilter, FilterMatch, Pii};
 pub use ground::{Ground, GroundedValue, Sources};
 pub use rule::{Format, LengthUnit, Rule};
 
-use crate::path::{FieldPath, PathSegment};
+use crate::path::{CompactString, FieldPath, PathSegment};
 
 /// Longest excerpt of an offending value kept in a [`Violation`], in characters.
 pub const FOUND_EXCERPT_CHARS: usize = 80;
@@ -186,7 +185,7 @@ impl Validator {
 
     /// Descends into a struct field or variant tag.
     pub fn enter(&mut self, field: &'static str) {
-        self.path.push(PathSegment::Field(Cow::Borrowed(field)));
+        self.path.push(PathSegment::Field(field));
     }
 
     /// Descends into a list element.
@@ -195,8 +194,8 @@ impl Validator {
     }
 
     /// Descends into a map entry.
-    pub fn enter_key(&mut self, key: String) {
-        self.path.push(PathSegment::Key(key));
+    pub fn enter_key(&mut self, key: impl Into<CompactString>) {
+        self.path.push(PathSegment::Key(key.into()));
     }
 
     /// Returns to the parent of the current path.

@@ -509,15 +509,12 @@ impl<'de, 'a> Lexer<'de, 'a> {
 /// The path of the value being read in `frames`: an object's key while its member is read, an
 /// array's index.
 fn path_of(frames: &[Frame<'_, '_>]) -> FieldPath {
-    let mut segments = Vec::with_capacity(frames.len());
-    for frame in frames {
-        if frame.object {
-            if let Some(key) = &frame.key {
-                segments.push(PathSegment::Key(key.as_ref().to_owned()));
-            }
-        } else {
-            segments.push(PathSegment::Index(frame.index));
-        }
-    }
-    FieldPath::from(segments)
+    frames
+        .iter()
+        .filter_map(|frame| match &frame.key {
+            _ if !frame.object => Some(PathSegment::Index(frame.index)),
+            Some(key) => Some(PathSegment::Key(key.as_ref().into())),
+            None => None,
+        })
+        .collect()
 }

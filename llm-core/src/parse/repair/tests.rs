@@ -167,17 +167,17 @@ fn events_report_members_as_they_stream() {
                 delta: key("lo")
             },
             Event::Complete {
-                at: PathSegment::Key(key("title")),
+                at: PathSegment::Key("title".into()),
                 value: json!("Hello")
             },
             Event::Started { key: key("n") },
             Event::Complete {
-                at: PathSegment::Key(key("n")),
+                at: PathSegment::Key("n".into()),
                 value: json!([1, 2])
             },
             Event::Started { key: key("x") },
             Event::Complete {
-                at: PathSegment::Key(key("x")),
+                at: PathSegment::Key("x".into()),
                 value: json!({"y": "z"})
             },
         ]
