@@ -16,7 +16,7 @@ use super::Fix;
 use super::coerce::{Fitter, accepts_null, kw, type_names};
 use super::repair::number;
 use crate::output::schema::ALIASES;
-use crate::path::{FieldPath, PathSegment};
+use crate::path::{CompactString, FieldPath, PathSegment};
 
 /// `json` (clean JSON as the repairer writes it) with its scalars fitted to `schema`, and the
 /// fixes that took; `None` when a change is needed that only the tree path makes.
@@ -214,12 +214,14 @@ fn token_value(json: &str, start: usize, end: usize) -> Option<Value> {
 }
 
 fn field_path(path: &[Seg<'_>]) -> FieldPath {
-    path.iter()
-        .map(|seg| match seg {
-            Seg::Key(key) => PathSegment::Key(key.as_ref().into()),
+    let mut out = FieldPath::root();
+    for seg in path {
+        out.push(match seg {
+            Seg::Key(key) => PathSegment::Key(CompactString::new(key)),
             Seg::Index(i) => PathSegment::Index(*i),
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 /// The schema an object or array is read with: `None` when the schema takes it as it is, no

@@ -16,7 +16,7 @@ use crate::parse::coerce::Fitter;
 use crate::parse::repair::number;
 use crate::parse::retype::{self, Items, Members, Token};
 use crate::parse::{Fix, FixKind};
-use crate::path::{FieldPath, PathSegment};
+use crate::path::{CompactString, FieldPath, PathSegment};
 
 mod token;
 
@@ -509,12 +509,13 @@ impl<'de, 'a> Lexer<'de, 'a> {
 /// The path of the value being read in `frames`: an object's key while its member is read, an
 /// array's index.
 fn path_of(frames: &[Frame<'_, '_>]) -> FieldPath {
-    frames
-        .iter()
-        .filter_map(|frame| match &frame.key {
-            _ if !frame.object => Some(PathSegment::Index(frame.index)),
-            Some(key) => Some(PathSegment::Key(key.as_ref().into())),
-            None => None,
-        })
-        .collect()
+    let mut path = FieldPath::root();
+    for frame in frames {
+        if !frame.object {
+            path.push(PathSegment::Index(frame.index));
+        } else if let Some(key) = &frame.key {
+            path.push(PathSegment::Key(CompactString::new(key)));
+        }
+    }
+    path
 }
