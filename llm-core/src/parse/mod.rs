@@ -26,7 +26,7 @@ use serde_json::Value;
 
 pub use coerce::CoerceError;
 pub use repair::{Event, Limits, RepairError, Repairer};
-pub use stream::StreamParser;
+pub use stream::{Member, StreamParser};
 
 /// Checks for the fuzzer, compiled only under cargo-fuzz (`--cfg fuzzing`).
 #[doc(hidden)]
@@ -538,8 +538,12 @@ fn read_reply<R: Reader>(
 }
 
 /// Reads `text` (which starts with `{` or `[`) whole, the way a candidate of [`parse`] is read:
-/// for [`StreamParser::finish`].
-fn read_text<T: LlmOutput>(text: &str, limits: Limits) -> Result<Parsed<T>, ParseErrorKind> {
+/// for [`StreamParser::finish`], which passes where the root value ends when it knows.
+fn read_text<T: LlmOutput>(
+    text: &str,
+    end: Option<usize>,
+    limits: Limits,
+) -> Result<Parsed<T>, ParseErrorKind> {
     let schema = schema_of::<T>();
     let reader = Typed::<T> {
         schema: &schema,
@@ -550,7 +554,7 @@ fn read_text<T: LlmOutput>(text: &str, limits: Limits) -> Result<Parsed<T>, Pars
     let candidate = extract::Candidate {
         text,
         how: None,
-        end: None,
+        end,
     };
     if limits.max_depth >= Limits::default().max_depth
         && let Some((value, len)) = reader.clean(candidate)

@@ -17,6 +17,7 @@
 
 use serde_json::{Map, Number, Value};
 
+use super::stream::Member;
 use super::text::TextOut;
 use super::{Fix, FixKind};
 
@@ -255,7 +256,7 @@ pub enum Event {
         /// Its key or index.
         at: PathSegment,
         /// Its value, as read (repaired, not yet coerced).
-        value: Value,
+        value: Member,
     },
 }
 
@@ -858,12 +859,15 @@ impl Repairer {
                 Frame::Array(items) => PathSegment::Index(items.len()),
             };
             if self.move_members {
-                events.push(Event::Complete { at, value });
+                events.push(Event::Complete {
+                    at,
+                    value: value.into(),
+                });
                 return self.complete_in_place(Value::Null);
             }
             events.push(Event::Complete {
                 at,
-                value: value.clone(),
+                value: value.clone().into(),
             });
         }
         self.complete_in_place(value);

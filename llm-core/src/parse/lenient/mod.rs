@@ -210,4 +210,4 @@ pub fn agrees<T: crate::output::LlmOutput + PartialEq>(text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(in crate::parse) mod tests;

@@ -157,30 +157,30 @@ fn corpus_inputs_read_as_the_repair_path_reads_them() {
 
 /// A small deterministic generator; `wild` adds damage the lenient reader leaves to the repair
 /// path (smart quotes, missing commas, raw control characters, stray slashes).
-struct Rng(u64, bool);
+pub(in crate::parse) struct Rng(pub(in crate::parse) u64, pub(in crate::parse) bool);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(in crate::parse) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(in crate::parse) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(in crate::parse) fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 
-    fn pick<'t>(&mut self, items: &[&'t str]) -> &'t str {
+    pub(in crate::parse) fn pick<'t>(&mut self, items: &[&'t str]) -> &'t str {
         items[self.below(items.len() as u64) as usize]
     }
 }
 
-const WORDS: &[&str] = &[
+pub(in crate::parse) const WORDS: &[&str] = &[
     "bolt",
     "it's",
     "say \"hi\"",
@@ -206,7 +206,7 @@ const WORDS: &[&str] = &[
     "\u{1}",
 ];
 
-fn order(rng: &mut Rng) -> Value {
+pub(in crate::parse) fn order(rng: &mut Rng) -> Value {
     let lines: Vec<Value> = (0..rng.below(4))
         .map(|_| {
             json!({
@@ -240,7 +240,7 @@ fn order(rng: &mut Rng) -> Value {
 }
 
 /// Writes `value` as JSON with damage drawn from `rng` at every token.
-fn write(rng: &mut Rng, value: &Value, out: &mut String) {
+pub(in crate::parse) fn write(rng: &mut Rng, value: &Value, out: &mut String) {
     gap(rng, out);
     match value {
         Value::Null => out.push_str(rng.pick(&["null", "null", "None", "NaN", "undefined"])),

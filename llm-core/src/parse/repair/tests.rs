@@ -168,17 +168,17 @@ fn events_report_members_as_they_stream() {
             },
             Event::Complete {
                 at: PathSegment::Key("title".into()),
-                value: json!("Hello")
+                value: json!("Hello").into()
             },
             Event::Started { key: key("n") },
             Event::Complete {
                 at: PathSegment::Key("n".into()),
-                value: json!([1, 2])
+                value: json!([1, 2]).into()
             },
             Event::Started { key: key("x") },
             Event::Complete {
                 at: PathSegment::Key("x".into()),
-                value: json!({"y": "z"})
+                value: json!({"y": "z"}).into()
             },
         ]
     );

@@ -1,14 +1,23 @@
 //! Parsing a reply while it streams in.
 //!
-//! [`StreamParser`] feeds each chunk to one [`Repairer`] as it arrives: nothing is read twice, so
-//! the total work is linear in the reply, not a re-parse of the whole buffer per chunk. It reports
-//! [`Event`]s (a member started, more of its text, a member complete) and can show the partial
-//! value at any time; [`finish`](StreamParser::finish) fits the whole to the type.
+//! [`StreamParser`] reads each chunk as it arrives: nothing is read twice, so the total work is
+//! linear in the reply, not a re-parse of the whole buffer per chunk. It reports [`Event`]s (a
+//! member started, more of its text, a member complete) and can show the partial value at any
+//! time; [`finish`](StreamParser::finish) fits the whole to the type.
 //!
-//! The parser keeps the text it was fed (from the first `{` or `[`). The values of completed
-//! members move into their events rather than being copied; `finish` reads the kept text the
-//! way [`parse`](super::parse) reads a candidate: serde alone when it is clean JSON, repaired
-//! text when serde can read that, the repair path otherwise.
+//! While the reply is plain JSON, a light reader (`clean.rs`) only finds where the root's members
+//! start and end: a completed member is reported by its text, read into a value when the caller
+//! asks ([`Member`]). At the first byte that needs repair, the text so far goes to one
+//! [`Repairer`], which reads the rest and reports the same events it would have reported from the
+//! start; the members it completes carry the values it built. The parser keeps the text it was fed
+//! (from the first `{` or `[`); `finish` reads it the way [`parse`](super::parse) reads a
+//! candidate: serde alone when it is clean JSON, repaired text when serde can read that, the
+//! repair path otherwise.
+
+mod clean;
+mod member;
+#[cfg(test)]
+mod tests;
 
 use std::marker::PhantomData;
 
@@ -17,6 +26,8 @@ use serde_json::Value;
 use super::repair::{Event, Limits, Repairer};
 use super::{ParseError, ParseErrorKind, Parsed};
 use crate::output::LlmOutput;
+use clean::Clean;
+pub use member::Member;
 
 /// An incremental parser for a reply that arrives in chunks.
 ///
@@ -31,19 +42,19 @@ use crate::output::LlmOutput;
 /// let mut seen = Vec::new();
 /// for chunk in ["Sure! {\"title\": \"Ru", "st\", \"score\": \"9\"", "}"] {
 ///     for event in parser.feed(chunk) {
-///         if let Event::Complete { at, .. } = event {
-///             seen.push(at.to_string());
+///         if let Event::Complete { at, value } = event {
+///             seen.push(format!("{at}={}", value.to_value()));
 ///         }
 ///     }
 /// }
-/// assert_eq!(seen, ["title", "score"]);
+/// assert_eq!(seen, ["title=\"Rust\"", "score=\"9\""]);
 /// let answer = parser.finish()?.value;
 /// assert_eq!((answer.title.as_str(), answer.score), ("Rust", 9));
 /// # Ok::<(), llm_core::ParseError>(())
 /// ```
 #[derive(Debug)]
 pub struct StreamParser<T> {
-    repairer: Repairer,
+    reader: Reader,
     /// Whether the value has started (text before the first `{` or `[` is skipped).
     started: bool,
     /// The start of the reply, kept for error excerpts.
@@ -52,6 +63,13 @@ pub struct StreamParser<T> {
     text: String,
     limits: Limits,
     _target: PhantomData<fn() -> T>,
+}
+
+/// Who reads the stream: the light reader while the text is plain JSON, then the repairer.
+#[derive(Debug)]
+enum Reader {
+    Clean(Clean),
+    Repair(Box<Repairer>),
 }
 
 impl<T: LlmOutput> Default for StreamParser<T> {
@@ -69,7 +87,7 @@ impl<T: LlmOutput> StreamParser<T> {
     /// A parser with the given limits.
     pub fn with_limits(limits: Limits) -> Self {
         Self {
-            repairer: Repairer::with_moved_events(limits),
+            reader: Reader::Clean(Clean::new(limits.max_depth)),
             started: false,
             head: String::new(),
             text: String::new(),
@@ -94,12 +112,31 @@ impl<T: LlmOutput> StreamParser<T> {
                 None => return Vec::new(),
             }
         };
+        let before = self.text.len();
         // Past the limit the repairer stops with an error; the text need not grow further.
-        if self.text.len() <= self.limits.max_bytes {
+        if before <= self.limits.max_bytes {
             self.text.push_str(chunk);
         }
-        self.repairer.feed(chunk);
-        self.repairer.take_events()
+        let clean = match &mut self.reader {
+            Reader::Repair(repairer) => {
+                repairer.feed(chunk);
+                return repairer.take_events();
+            }
+            Reader::Clean(clean) => clean,
+        };
+        let mut events = Vec::new();
+        if self.text.len() <= self.limits.max_bytes && clean.read(&self.text, &mut events).is_ok() {
+            return events;
+        }
+        // Not plain JSON (or too long): the repairer reads what came before this chunk, whose
+        // events were reported, then this chunk, whose events it reports instead.
+        let mut repairer = Box::new(Repairer::with_moved_events(self.limits));
+        repairer.feed(&self.text[..before]);
+        drop(repairer.take_events());
+        repairer.feed(chunk);
+        let events = repairer.take_events();
+        self.reader = Reader::Repair(repairer);
+        events
     }
 
     /// The value read so far, open strings and containers closed where they stand (`None`
@@ -123,9 +160,17 @@ impl<T: LlmOutput> StreamParser<T> {
             };
             return Err(ParseError::new(kind, &head));
         }
-        if let Some(err) = self.repairer.error() {
+        if let Reader::Repair(repairer) = &self.reader
+            && let Some(err) = repairer.error()
+        {
             return Err(ParseError::new(err.into(), &head));
         }
-        super::read_text::<T>(&self.text, self.limits).map_err(|kind| ParseError::new(kind, &head))
+        // A stream read to its end as plain JSON says where the value ends: not searched again.
+        let end = match &self.reader {
+            Reader::Clean(clean) => clean.end(),
+            Reader::Repair(_) => None,
+        };
+        super::read_text::<T>(&self.text, end, self.limits)
+            .map_err(|kind| ParseError::new(kind, &head))
     }
 }

@@ -1,0 +1,426 @@
+//! Strict JSON read as it streams in: where the root's members start and end, without building
+//! their values.
+//!
+//! [`Clean`] reports the [`Event`]s the [`Repairer`](super::super::Repairer) reports for the same
+//! chunks, as long as the text is JSON as `serde_json` writes it: the same events, in the same
+//! calls, each completed member carried as its text (a [`Member`] read when asked). At the first
+//! byte that is not plain JSON, or that the repairer might read another way (a `”` inside a
+//! string, a lone surrogate, nesting at the depth limit), it stops and the stream parser hands
+//! the text to the repairer; what it reported up to the chunk before stays valid, because the
+//! repairer reads a clean prefix exactly as it reads strict JSON.
+
+use super::Member;
+use crate::parse::repair::Event;
+use crate::parse::scan::skip_until;
+use crate::path::PathSegment;
+
+/// The text is not plain JSON from the byte this was returned at: the repairer reads it.
+#[derive(Debug)]
+pub(super) struct Damaged;
+
+/// What the next byte may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// A value (`first`: right after `[`, where `]` may close the array).
+    Value { first: bool },
+    /// A key (`first`: right after `{`, where `}` may close the object).
+    Key { first: bool },
+    /// The `:` after a key.
+    Colon,
+    /// After a value: `,` or the end of its container.
+    After,
+    /// Inside a string.
+    Str { key: bool },
+    /// After a `\` in a string; `hex` counts the digits of a `\u` escape read so far.
+    Escape {
+        key: bool,
+        hex: Option<u8>,
+        unit: u32,
+    },
+    /// After a string value's closing quote: the repairer ends the string at the next character
+    /// that is not whitespace.
+    Closed,
+    /// Inside a number or literal.
+    Bare,
+    /// After a number or literal in an object: the repairer ends it at `,`, `}` or a newline.
+    BareEnd,
+    /// The root value is complete.
+    Done,
+}
+
+/// The reader of a clean stream (see the module docs).
+#[derive(Debug)]
+pub(super) struct Clean {
+    /// Bytes of the text read.
+    pos: usize,
+    state: State,
+    /// Whether each open container is an object.
+    stack: Vec<bool>,
+    max_depth: usize,
+    /// Where the value of the root's member being read starts.
+    member_start: usize,
+    /// Where the open string's text, or the open number or literal, starts.
+    token_start: usize,
+    /// Where the open string value's closing quote is (in [`State::Closed`]).
+    closed_at: usize,
+    /// Where the open escape's `\` is.
+    escape_at: usize,
+    /// The key of the root object's member being read.
+    key: String,
+    /// Root members (or elements) completed.
+    index: usize,
+    /// How far the open root string's text was reported as [`Event::Text`] (an offset in the
+    /// text, always at an escape boundary), and whether any of it was.
+    reported_to: usize,
+    reported_any: bool,
+    /// Where the root value ends, once it has.
+    end: Option<usize>,
+}
+
+impl Clean {
+    /// A reader at the start of the root value, which the text starts with.
+    pub(super) fn new(max_depth: usize) -> Self {
+        Self {
+            pos: 0,
+            state: State::Value { first: false },
+            stack: Vec::new(),
+            max_depth,
+            member_start: 0,
+            token_start: 0,
+            closed_at: 0,
+            escape_at: 0,
+            key: String::new(),
+            index: 0,
+            reported_to: 0,
+            reported_any: false,
+            end: None,
+        }
+    }
+
+    /// Where the root value ends, once it has.
+    pub(super) fn end(&self) -> Option<usize> {
+        self.end
+    }
+
+    /// Reads `text` from where the last call stopped to its end, pushing the events the
+    /// repairer would report at this point.
+    pub(super) fn read(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), Damaged> {
+        let bytes = text.as_bytes();
+        while self.pos < bytes.len() {
+            let b = bytes[self.pos];
+            match self.state {
+                State::Str { key } => {
+                    let stop = string_run(bytes, self.pos);
+                    self.pos = stop;
+                    match bytes.get(stop) {
+                        None => break,
+                        Some(b'"') => self.end_quote(text, key, events),
+                        Some(b'\\') => {
+                            self.escape_at = stop;
+                            self.state = State::Escape {
+                                key,
+                                hex: None,
+                                unit: 0,
+                            };
+                        }
+                        // `”` closes a string for the repairer; other characters starting
+                        // with this byte are text.
+                        Some(0xE2) if bytes.get(stop + 1..stop + 3) == Some(&[0x80, 0x9D]) => {
+                            return Err(Damaged);
+                        }
+                        Some(0xE2) => {}
+                        Some(_) => return Err(Damaged),
+                    }
+                    self.pos += 1;
+                }
+                State::Escape { key, hex, unit } => {
+                    self.state = match (hex, b) {
+                        (None, b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            State::Str { key }
+                        }
+                        (None, b'u') => State::Escape {
+                            key,
+                            hex: Some(0),
+                            unit: 0,
+                        },
+                        (Some(n), _) if b.is_ascii_hexdigit() => {
+                            let unit = unit * 16 + char::from(b).to_digit(16).unwrap_or(0);
+                            if n < 3 {
+                                State::Escape {
+                                    key,
+                                    hex: Some(n + 1),
+                                    unit,
+                                }
+                            } else if (0xD800..0xE000).contains(&unit) {
+                                // Surrogates are paired (or not) by the repairer.
+                                return Err(Damaged);
+                            } else {
+                                State::Str { key }
+                            }
+                        }
+                        _ => return Err(Damaged),
+                    };
+                    self.pos += 1;
+                }
+                State::Bare => {
+                    let end = self.pos
+                        + bytes[self.pos..]
+                            .iter()
+                            .position(|b| {
+                                !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+'))
+                            })
+                            .unwrap_or(bytes.len() - self.pos);
+                    self.pos = end;
+                    let Some(&next) = bytes.get(end) else { break };
+                    if !is_json_scalar(&text[self.token_start..end]) {
+                        return Err(Damaged);
+                    }
+                    match next {
+                        b',' | b'}' | b']' => {
+                            self.complete(text, end, events);
+                            self.state = State::After;
+                        }
+                        b' ' | b'\n' | b'\r' | b'\t' => {
+                            self.state = State::BareEnd;
+                            self.closed_at = end;
+                        }
+                        _ => return Err(Damaged),
+                    }
+                }
+                State::BareEnd if is_space(b) => self.space_after_bare(text, b, events),
+                _ if is_space(b) => {
+                    self.pos += 1;
+                    while bytes.get(self.pos).copied().is_some_and(is_space) {
+                        self.pos += 1;
+                    }
+                }
+                State::Value { first } => {
+                    match b {
+                        b'{' | b'[' => self.open(b == b'{')?,
+                        b'"' => {
+                            self.begin_member();
+                            self.token_start = self.pos + 1;
+                            self.reported_to = self.token_start;
+                            self.reported_any = false;
+                            self.state = State::Str { key: false };
+                        }
+                        b']' if first => self.close(text, false, events)?,
+                        b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
+                            self.begin_member();
+                            self.token_start = self.pos;
+                            self.state = State::Bare;
+                        }
+                        _ => return Err(Damaged),
+                    }
+                    self.pos += 1;
+                }
+                State::Key { first } => {
+                    match b {
+                        b'"' => {
+                            self.token_start = self.pos + 1;
+                            self.state = State::Str { key: true };
+                        }
+                        b'}' if first => self.close(text, true, events)?,
+                        _ => return Err(Damaged),
+                    }
+                    self.pos += 1;
+                }
+                State::Colon => {
+                    if b != b':' {
+                        return Err(Damaged);
+                    }
+                    self.state = State::Value { first: false };
+                    self.pos += 1;
+                }
+                State::After => {
+                    match (b, self.stack.last()) {
+                        (b',', Some(&object)) => {
+                            self.state = if object {
+                                State::Key { first: false }
+                            } else {
+                                State::Value { first: false }
+                            }
+                        }
+                        (b'}', Some(true)) => self.close(text, true, events)?,
+                        (b']', Some(false)) => self.close(text, false, events)?,
+                        _ => return Err(Damaged),
+                    }
+                    self.pos += 1;
+                }
+                State::Closed => {
+                    // What may follow a string value: the repairer ends the string here too.
+                    if !matches!(b, b',' | b'}' | b']') {
+                        return Err(Damaged);
+                    }
+                    self.end_string_value(text, events);
+                    self.state = State::After;
+                }
+                State::BareEnd => {
+                    if !matches!(b, b',' | b'}' | b']') {
+                        return Err(Damaged);
+                    }
+                    self.complete(text, self.closed_at, events);
+                    self.state = State::After;
+                }
+                State::Done => {
+                    self.pos = bytes.len();
+                }
+            }
+        }
+        self.report_text(text, events);
+        Ok(())
+    }
+
+    /// Whitespace after a number or literal: it ends one in an array, and a newline ends one in
+    /// an object, for the repairer.
+    fn space_after_bare(&mut self, text: &str, b: u8, events: &mut Vec<Event>) {
+        if b == b'\n' || self.stack.last() == Some(&false) {
+            self.complete(text, self.closed_at, events);
+            self.state = State::After;
+        }
+        self.pos += 1;
+    }
+
+    /// A value of the root's member starts here (a no-op deeper down).
+    fn begin_member(&mut self) {
+        if self.stack.len() == 1 {
+            self.member_start = self.pos;
+        }
+    }
+
+    fn open(&mut self, object: bool) -> Result<(), Damaged> {
+        if self.stack.len() + 1 >= self.max_depth {
+            return Err(Damaged);
+        }
+        self.begin_member();
+        self.stack.push(object);
+        self.state = if object {
+            State::Key { first: true }
+        } else {
+            State::Value { first: true }
+        };
+        Ok(())
+    }
+
+    /// The `}` or `]` at `self.pos` closes the innermost container.
+    fn close(&mut self, text: &str, object: bool, events: &mut Vec<Event>) -> Result<(), Damaged> {
+        if self.stack.pop() != Some(object) {
+            return Err(Damaged);
+        }
+        if self.stack.is_empty() {
+            self.state = State::Done;
+            self.end = Some(self.pos + 1);
+        } else {
+            self.complete(text, self.pos + 1, events);
+            self.state = State::After;
+        }
+        Ok(())
+    }
+
+    /// The closing quote of a string at `self.pos`.
+    fn end_quote(&mut self, text: &str, key: bool, events: &mut Vec<Event>) {
+        if !key {
+            self.closed_at = self.pos;
+            self.state = State::Closed;
+            return;
+        }
+        if self.stack.len() == 1 {
+            self.key = decode(&text[self.token_start..self.pos]);
+            events.push(Event::Started {
+                key: self.key.clone(),
+            });
+        }
+        self.state = State::Colon;
+    }
+
+    /// A string value ends (its closing quote at `self.closed_at`).
+    fn end_string_value(&mut self, text: &str, events: &mut Vec<Event>) {
+        if self.stack.len() == 1 && self.reported_any {
+            // The rest of a text reported in part, so the deltas add up to the value.
+            let delta = decode(&text[self.reported_to..self.closed_at]);
+            if !delta.is_empty() {
+                events.push(Event::Text {
+                    key: self.key.clone(),
+                    delta,
+                });
+            }
+        }
+        self.complete(text, self.closed_at + 1, events);
+    }
+
+    /// A value ending at `end` is complete: reported when it is one of the root's members.
+    fn complete(&mut self, text: &str, end: usize, events: &mut Vec<Event>) {
+        if self.stack.len() == 1 {
+            let value = Member::json(text[self.member_start..end].to_owned());
+            self.push_complete(value, events);
+        }
+    }
+
+    fn push_complete(&mut self, value: Member, events: &mut Vec<Event>) {
+        let at = match self.stack.first() {
+            Some(true) => PathSegment::Key(self.key.as_str().into()),
+            _ => PathSegment::Index(self.index),
+        };
+        self.index += 1;
+        events.push(Event::Complete { at, value });
+    }
+
+    /// At the end of a chunk: the new text of a string member of the root object still open.
+    fn report_text(&mut self, text: &str, events: &mut Vec<Event>) {
+        if self.stack.as_slice() != [true] {
+            return;
+        }
+        let end = match self.state {
+            State::Str { key: false } => self.pos,
+            State::Escape { key: false, .. } => self.escape_at,
+            State::Closed => self.closed_at,
+            _ => return,
+        };
+        if end <= self.reported_to {
+            return;
+        }
+        events.push(Event::Text {
+            key: self.key.clone(),
+            delta: decode(&text[self.reported_to..end]),
+        });
+        self.reported_to = end;
+        self.reported_any = true;
+    }
+}
+
+#[inline]
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// Where the run of plain string text from `from` ends: at a quote, a backslash, a control
+/// character or a byte that may start `”`. Short runs (what a chunk of a few bytes adds) are
+/// scanned byte by byte, long ones a word at a time.
+#[inline]
+fn string_run(bytes: &[u8], from: usize) -> usize {
+    if bytes.len() - from >= 16 {
+        return skip_until(bytes, from, b"\"\\\xE2", true);
+    }
+    let mut i = from;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 || b == 0xE2 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Whether `word` is `true`, `false`, `null` or a number as JSON writes it.
+fn is_json_scalar(word: &str) -> bool {
+    matches!(word, "true" | "false" | "null") || crate::parse::repair::is_json_number(word)
+}
+
+/// The text of a JSON string's contents (between its quotes), its escapes checked.
+fn decode(raw: &str) -> String {
+    if !raw.contains('\\') {
+        return raw.to_owned();
+    }
+    let quoted = format!("\"{raw}\"");
+    serde_json::from_str(&quoted).unwrap_or(raw.to_owned())
+}

@@ -1,0 +1,197 @@
+//! The stream parser must report, chunk by chunk, exactly what the repairer alone reports for the
+//! same chunks: the light reader while the text is plain JSON, the repairer from the first byte
+//! that is not.
+
+use serde_json::{Value, json};
+
+use super::{Reader, StreamParser};
+use crate::parse::lenient::tests::{Rng, WORDS, order, write};
+use crate::parse::repair::{Event, Limits, Repairer};
+
+/// `text` cut into chunks of `size` bytes (moved to the next character boundary).
+fn chunks(text: &str, size: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < text.len() {
+        let mut end = (start + size).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        out.push(&text[start..end]);
+        start = end;
+    }
+    out
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    /// Streams read to the end by the light reader, and handed to the repairer.
+    clean: usize,
+    handed: usize,
+    completes: usize,
+}
+
+/// Feeds `text` (which starts with `{` or `[`) in chunks of `size` to the stream parser and to a
+/// repairer; every chunk's events must be equal.
+fn check(text: &str, size: usize, tally: &mut Tally) {
+    let mut parser = StreamParser::<Value>::new();
+    let mut repairer = Repairer::with_moved_events(Limits::default());
+    for (n, chunk) in chunks(text, size).into_iter().enumerate() {
+        let got = parser.feed(chunk);
+        repairer.feed(chunk);
+        let want = repairer.take_events();
+        assert_eq!(
+            got, want,
+            "chunk {n} ({chunk:?}) of {text:?} in chunks of {size}"
+        );
+        tally.completes += got
+            .iter()
+            .filter(|e| matches!(e, Event::Complete { .. }))
+            .count();
+    }
+    match parser.reader {
+        Reader::Clean(_) => tally.clean += 1,
+        Reader::Repair(_) => tally.handed += 1,
+    }
+}
+
+const SIZES: [usize; 8] = [1, 2, 3, 4, 7, 16, 61, usize::MAX];
+
+#[test]
+fn plain_json_is_read_by_the_light_reader_with_the_repairers_events() {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d, false);
+    let mut tally = Tally::default();
+    for i in 0..400 {
+        let value = match i % 4 {
+            0 => json!([rng.below(9), rng.pick(WORDS), {"r": -1.5e-3, "ok": [true, false, null]}]),
+            _ => order(&mut rng),
+        };
+        let text = match i % 3 {
+            0 => serde_json::to_string(&value),
+            1 => serde_json::to_string_pretty(&value),
+            // Other whitespace, a number followed by spaces, escapes (kept where the text
+            // still reads as the same value).
+            _ => serde_json::to_string(&value).map(|t| {
+                let spaced = t
+                    .replace(':', " :\t")
+                    .replace(',', " ,\r\n")
+                    .replace("\"a", "\"\\u0061");
+                match serde_json::from_str::<Value>(&spaced) {
+                    Ok(read) if read == value => spaced,
+                    _ => t,
+                }
+            }),
+        }
+        .unwrap_or_default();
+        let text = format!("{text} ");
+        for size in SIZES {
+            let before = tally.handed;
+            check(&text, size, &mut tally);
+            // Strings holding `”` are left to the repairer; everything else must be read.
+            if !text.contains('”') {
+                assert_eq!(tally.handed, before, "handed over: {text:?} in {size}");
+            }
+        }
+    }
+    for text in [
+        "{}",
+        "[]",
+        r#"{"a": {}, "b": [], "c": [[]], "d": ""}"#,
+        r#"{"n": 12 , "m": -0, "x": 1e5
+        }"#,
+        r#"[1 , 2,3 ,"x" ]"#,
+        r#"{"esc": "\" \\ \/ \b \f \n \r \t \u00e9 \u20ac", "k\"ey": 1}"#,
+    ] {
+        for size in SIZES {
+            check(text, size, &mut tally);
+        }
+    }
+    assert!(tally.clean > 2500 && tally.completes > 20_000, "{tally:?}");
+}
+
+#[test]
+fn damaged_streams_go_to_the_repairer_with_the_same_events() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15, false);
+    let mut tally = Tally::default();
+    for _ in 0..600 {
+        rng.1 = rng.chance(30);
+        let value = order(&mut rng);
+        let mut text = String::new();
+        write(&mut rng, &value, &mut text);
+        let text = text[text.find(['{', '[']).unwrap_or_default()..].to_owned();
+        let size = [1, 3, 4, 9, 40][rng.below(5) as usize];
+        check(&text, size, &mut tally);
+        let cut = rng.below(text.len() as u64) as usize;
+        if let Some(cut) = (cut..text.len()).find(|&i| text.is_char_boundary(i) && i > 0) {
+            check(&text[..cut], size, &mut tally);
+        }
+        check(&format!("{text}\n\nHope this helps!"), size, &mut tally);
+    }
+    for text in [
+        // Damage in a root string reported in part, in a key, after a number, in a nested value.
+        r#"{"title": "Hello wor\u00e9ld, it is "long"", "n": 1}"#,
+        r#"{"title": "line one
+line two", "n": 1}"#,
+        r#"{"a": 1, 'b': 2}"#,
+        r#"{"a": 12 3, "b": 2}"#,
+        r#"{"a": [1, 2,], "b": True}"#,
+        r#"{"a": "x” y", "b": "\ud83d\ude00"}"#,
+        r#"{"a": {"b": {"c": [1, 2 // two
+        ]}}}"#,
+    ] {
+        for size in SIZES {
+            check(text, size, &mut tally);
+        }
+    }
+    assert!(tally.handed > 1500, "{tally:?}");
+}
+
+#[test]
+fn a_stream_at_the_depth_or_size_limit_is_left_to_the_repairer() {
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let mut parser = StreamParser::<Value>::new();
+    for chunk in chunks(&deep, 4) {
+        parser.feed(chunk);
+    }
+    assert!(matches!(parser.reader, Reader::Repair(_)));
+    assert!(parser.finish().is_err());
+
+    let limits = Limits {
+        max_bytes: 64,
+        ..Limits::default()
+    };
+    let mut parser = StreamParser::<Value>::with_limits(limits);
+    let text = format!(r#"{{"a": "{}"}}"#, "x".repeat(100));
+    for chunk in chunks(&text, 8) {
+        parser.feed(chunk);
+    }
+    assert!(matches!(parser.reader, Reader::Repair(_)));
+    let err = parser.finish().err().map(|e| e.to_string());
+    assert_eq!(err.as_deref(), Some("the reply is longer than 64 bytes"));
+}
+
+#[test]
+fn members_of_a_plain_stream_carry_their_text_and_read_as_the_repairer_reads_them() {
+    let mut parser = StreamParser::<Value>::new();
+    let mut events = parser.feed(r#"{"n": -0, "big": 18446744073709551616, "s": "a\u00e9"}"#);
+    let values: Vec<(Option<String>, Value)> = events
+        .drain(..)
+        .filter_map(|e| match e {
+            Event::Complete { value, .. } => {
+                Some((value.as_json().map(str::to_owned), value.into_value()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            (Some("-0".to_owned()), json!(0)),
+            (
+                Some("18446744073709551616".to_owned()),
+                json!(18_446_744_073_709_551_616.0)
+            ),
+            (Some(r#""a\u00e9""#.to_owned()), json!("aé")),
+        ]
+    );
+}
