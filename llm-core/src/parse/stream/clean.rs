@@ -97,6 +97,16 @@ impl Clean {
         }
     }
 
+    /// Whether reading `chunk` (just added to the text) can wait for a later one: inside a
+    /// member of a member of the root, nothing is reported until a bracket closes it, and the
+    /// repairer reports nothing either before a `}` or `]` (it closes containers on those alone).
+    /// The text is read in one go when a bracket arrives, or at the end.
+    #[inline]
+    pub(super) fn can_wait(&self, chunk: &str) -> bool {
+        // `]` is `}` without bit 5: one comparison per byte.
+        self.stack.len() >= 2 && chunk.bytes().all(|b| b | 0x20 != b'}')
+    }
+
     /// Where the root value ends, once it has.
     pub(super) fn end(&self) -> Option<usize> {
         self.end
@@ -104,17 +114,36 @@ impl Clean {
 
     /// Reads `text` from where the last call stopped to its end, pushing the events the
     /// repairer would report at this point.
+    #[inline]
     pub(super) fn read(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), Damaged> {
+        let mut pos = self.pos;
+        let read = self.scan(text, &mut pos, events);
+        self.pos = pos;
+        read?;
+        if self.stack.len() == 1 {
+            self.report_text(text, events);
+        }
+        Ok(())
+    }
+
+    /// [`read`](Self::read)'s loop, with the position in a local.
+    fn scan(
+        &mut self,
+        text: &str,
+        pos: &mut usize,
+        events: &mut Vec<Event>,
+    ) -> Result<(), Damaged> {
         let bytes = text.as_bytes();
-        while self.pos < bytes.len() {
-            let b = bytes[self.pos];
+        let mut i = *pos;
+        let result = loop {
+            let Some(&b) = bytes.get(i) else { break Ok(()) };
             match self.state {
                 State::Str { key } => {
-                    let stop = string_run(bytes, self.pos);
-                    self.pos = stop;
+                    let stop = string_run(bytes, i);
+                    i = stop;
                     match bytes.get(stop) {
-                        None => break,
-                        Some(b'"') => self.end_quote(text, key, events),
+                        None => break Ok(()),
+                        Some(b'"') => self.end_quote(text, i, key, events),
                         Some(b'\\') => {
                             self.escape_at = stop;
                             self.state = State::Escape {
@@ -126,12 +155,12 @@ impl Clean {
                         // `”` closes a string for the repairer; other characters starting
                         // with this byte are text.
                         Some(0xE2) if bytes.get(stop + 1..stop + 3) == Some(&[0x80, 0x9D]) => {
-                            return Err(Damaged);
+                            break Err(Damaged);
                         }
                         Some(0xE2) => {}
-                        Some(_) => return Err(Damaged),
+                        Some(_) => break Err(Damaged),
                     }
-                    self.pos += 1;
+                    i += 1;
                 }
                 State::Escape { key, hex, unit } => {
                     self.state = match (hex, b) {
@@ -153,27 +182,28 @@ impl Clean {
                                 }
                             } else if (0xD800..0xE000).contains(&unit) {
                                 // Surrogates are paired (or not) by the repairer.
-                                return Err(Damaged);
+                                break Err(Damaged);
                             } else {
                                 State::Str { key }
                             }
                         }
-                        _ => return Err(Damaged),
+                        _ => break Err(Damaged),
                     };
-                    self.pos += 1;
+                    i += 1;
                 }
                 State::Bare => {
-                    let end = self.pos
-                        + bytes[self.pos..]
-                            .iter()
-                            .position(|b| {
-                                !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+'))
-                            })
-                            .unwrap_or(bytes.len() - self.pos);
-                    self.pos = end;
-                    let Some(&next) = bytes.get(end) else { break };
+                    let end = i + bytes[i..]
+                        .iter()
+                        .position(|b| {
+                            !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'+'))
+                        })
+                        .unwrap_or(bytes.len() - i);
+                    i = end;
+                    let Some(&next) = bytes.get(end) else {
+                        break Ok(());
+                    };
                     if !is_json_scalar(&text[self.token_start..end]) {
-                        return Err(Damaged);
+                        break Err(Damaged);
                     }
                     match next {
                         b',' | b'}' | b']' => {
@@ -184,53 +214,68 @@ impl Clean {
                             self.state = State::BareEnd;
                             self.closed_at = end;
                         }
-                        _ => return Err(Damaged),
+                        _ => break Err(Damaged),
                     }
                 }
-                State::BareEnd if is_space(b) => self.space_after_bare(text, b, events),
+                State::BareEnd if is_space(b) => {
+                    self.space_after_bare(text, b, events);
+                    i += 1;
+                }
                 _ if is_space(b) => {
-                    self.pos += 1;
-                    while bytes.get(self.pos).copied().is_some_and(is_space) {
-                        self.pos += 1;
+                    i += 1;
+                    while bytes.get(i).copied().is_some_and(is_space) {
+                        i += 1;
                     }
                 }
                 State::Value { first } => {
                     match b {
-                        b'{' | b'[' => self.open(b == b'{')?,
+                        b'{' | b'[' => {
+                            if self.open(i, b == b'{').is_err() {
+                                break Err(Damaged);
+                            }
+                        }
                         b'"' => {
-                            self.begin_member();
-                            self.token_start = self.pos + 1;
+                            self.begin_member(i);
+                            self.token_start = i + 1;
                             self.reported_to = self.token_start;
                             self.reported_any = false;
                             self.state = State::Str { key: false };
                         }
-                        b']' if first => self.close(text, false, events)?,
+                        b']' if first => {
+                            if self.close(text, i, false, events).is_err() {
+                                break Err(Damaged);
+                            }
+                        }
                         b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
-                            self.begin_member();
-                            self.token_start = self.pos;
+                            self.begin_member(i);
+                            self.token_start = i;
                             self.state = State::Bare;
                         }
-                        _ => return Err(Damaged),
+                        _ => break Err(Damaged),
                     }
-                    self.pos += 1;
+                    i += 1;
                 }
                 State::Key { first } => {
                     match b {
                         b'"' => {
-                            self.token_start = self.pos + 1;
+                            self.token_start = i + 1;
                             self.state = State::Str { key: true };
                         }
-                        b'}' if first => self.close(text, true, events)?,
-                        _ => return Err(Damaged),
+                        b'}' if first => {
+                            if self.close(text, i, true, events).is_err() {
+                                break Err(Damaged);
+                            }
+                        }
+                        _ => break Err(Damaged),
                     }
-                    self.pos += 1;
+                    i += 1;
                 }
                 State::Colon => {
                     if b != b':' {
-                        return Err(Damaged);
+                        break Err(Damaged);
                     }
                     self.state = State::Value { first: false };
-                    self.pos += 1;
+                    i += 1;
                 }
                 State::After => {
                     match (b, self.stack.last()) {
@@ -241,34 +286,35 @@ impl Clean {
                                 State::Value { first: false }
                             }
                         }
-                        (b'}', Some(true)) => self.close(text, true, events)?,
-                        (b']', Some(false)) => self.close(text, false, events)?,
-                        _ => return Err(Damaged),
+                        (b'}', Some(true)) | (b']', Some(false)) => {
+                            if self.close(text, i, b == b'}', events).is_err() {
+                                break Err(Damaged);
+                            }
+                        }
+                        _ => break Err(Damaged),
                     }
-                    self.pos += 1;
+                    i += 1;
                 }
                 State::Closed => {
                     // What may follow a string value: the repairer ends the string here too.
                     if !matches!(b, b',' | b'}' | b']') {
-                        return Err(Damaged);
+                        break Err(Damaged);
                     }
                     self.end_string_value(text, events);
                     self.state = State::After;
                 }
                 State::BareEnd => {
                     if !matches!(b, b',' | b'}' | b']') {
-                        return Err(Damaged);
+                        break Err(Damaged);
                     }
                     self.complete(text, self.closed_at, events);
                     self.state = State::After;
                 }
-                State::Done => {
-                    self.pos = bytes.len();
-                }
+                State::Done => i = bytes.len(),
             }
-        }
-        self.report_text(text, events);
-        Ok(())
+        };
+        *pos = i;
+        result
     }
 
     /// Whitespace after a number or literal: it ends one in an array, and a newline ends one in
@@ -278,21 +324,20 @@ impl Clean {
             self.complete(text, self.closed_at, events);
             self.state = State::After;
         }
-        self.pos += 1;
     }
 
     /// A value of the root's member starts here (a no-op deeper down).
-    fn begin_member(&mut self) {
+    fn begin_member(&mut self, at: usize) {
         if self.stack.len() == 1 {
-            self.member_start = self.pos;
+            self.member_start = at;
         }
     }
 
-    fn open(&mut self, object: bool) -> Result<(), Damaged> {
+    fn open(&mut self, at: usize, object: bool) -> Result<(), Damaged> {
         if self.stack.len() + 1 >= self.max_depth {
             return Err(Damaged);
         }
-        self.begin_member();
+        self.begin_member(at);
         self.stack.push(object);
         self.state = if object {
             State::Key { first: true }
@@ -302,30 +347,36 @@ impl Clean {
         Ok(())
     }
 
-    /// The `}` or `]` at `self.pos` closes the innermost container.
-    fn close(&mut self, text: &str, object: bool, events: &mut Vec<Event>) -> Result<(), Damaged> {
+    /// The `}` or `]` at `at` closes the innermost container.
+    fn close(
+        &mut self,
+        text: &str,
+        at: usize,
+        object: bool,
+        events: &mut Vec<Event>,
+    ) -> Result<(), Damaged> {
         if self.stack.pop() != Some(object) {
             return Err(Damaged);
         }
         if self.stack.is_empty() {
             self.state = State::Done;
-            self.end = Some(self.pos + 1);
+            self.end = Some(at + 1);
         } else {
-            self.complete(text, self.pos + 1, events);
+            self.complete(text, at + 1, events);
             self.state = State::After;
         }
         Ok(())
     }
 
-    /// The closing quote of a string at `self.pos`.
-    fn end_quote(&mut self, text: &str, key: bool, events: &mut Vec<Event>) {
+    /// The closing quote of a string at `at`.
+    fn end_quote(&mut self, text: &str, at: usize, key: bool, events: &mut Vec<Event>) {
         if !key {
-            self.closed_at = self.pos;
+            self.closed_at = at;
             self.state = State::Closed;
             return;
         }
         if self.stack.len() == 1 {
-            self.key = decode(&text[self.token_start..self.pos]);
+            self.key = decode(&text[self.token_start..at]);
             events.push(Event::Started {
                 key: self.key.clone(),
             });

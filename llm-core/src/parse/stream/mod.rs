@@ -29,6 +29,9 @@ use crate::output::LlmOutput;
 use clean::Clean;
 pub use member::Member;
 
+/// How much of the reply's start is kept for error excerpts.
+const HEAD_BYTES: usize = super::RAW_EXCERPT_CHARS * 4;
+
 /// An incremental parser for a reply that arrives in chunks.
 ///
 /// ```
@@ -98,7 +101,18 @@ impl<T: LlmOutput> StreamParser<T> {
 
     /// Reads the next chunk; returns what progressed.
     pub fn feed(&mut self, chunk: &str) -> Vec<Event> {
-        if self.head.len() < super::RAW_EXCERPT_CHARS * 4 {
+        // The common case first: a plain stream inside a nested value, where the chunk is only
+        // kept (see `Clean::can_wait`).
+        if let Reader::Clean(clean) = &self.reader
+            && self.started
+            && self.head.len() >= HEAD_BYTES
+            && self.text.len() + chunk.len() <= self.limits.max_bytes
+            && clean.can_wait(chunk)
+        {
+            self.text.push_str(chunk);
+            return Vec::new();
+        }
+        if self.head.len() < HEAD_BYTES {
             self.head.push_str(chunk);
         }
         let chunk = if self.started {
@@ -125,7 +139,9 @@ impl<T: LlmOutput> StreamParser<T> {
             Reader::Clean(clean) => clean,
         };
         let mut events = Vec::new();
-        if self.text.len() <= self.limits.max_bytes && clean.read(&self.text, &mut events).is_ok() {
+        if self.text.len() <= self.limits.max_bytes
+            && (clean.can_wait(chunk) || clean.read(&self.text, &mut events).is_ok())
+        {
             return events;
         }
         // Not plain JSON (or too long): the repairer reads what came before this chunk, whose
@@ -150,7 +166,16 @@ impl<T: LlmOutput> StreamParser<T> {
     }
 
     /// Ends the reply: repairs what was cut off, fits the value to `T`, deserializes it.
-    pub fn finish(self) -> Result<Parsed<T>, ParseError> {
+    pub fn finish(mut self) -> Result<Parsed<T>, ParseError> {
+        // Text the light reader left for later is read now (it can only complete nothing; if it
+        // is not plain JSON, the repairer's verdict on the limits is needed).
+        if let Reader::Clean(clean) = &mut self.reader
+            && clean.read(&self.text, &mut Vec::new()).is_err()
+        {
+            let mut repairer = Box::new(Repairer::with_moved_events(self.limits));
+            repairer.feed(&self.text);
+            self.reader = Reader::Repair(repairer);
+        }
         let head = self.head;
         if !self.started {
             let kind = if head.trim().is_empty() {
