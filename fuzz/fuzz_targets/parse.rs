@@ -1,5 +1,6 @@
 //! Any bytes through every entry point of the parser: it must return, never panic, never hang;
-//! and wherever the lenient reader reads a candidate, it must read what the repair path reads.
+//! wherever the lenient reader reads a candidate, it must read what the repair path reads; and a
+//! stream must report, chunk by chunk, what the repairer alone reports.
 
 #![no_main]
 
@@ -45,6 +46,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = Status::parse(&text);
     // The same text streamed in chunks whose size the first byte picks.
     let size = usize::from(data.first().copied().unwrap_or(1) % 16) + 1;
+    assert!(
+        llm_core::parse::fuzzing::stream_agrees(&text, size),
+        "the stream parser and the repairer report different events on {text:?} in chunks of {size}"
+    );
     let mut stream = StreamParser::<Order>::new();
     let chars: Vec<char> = text.chars().collect();
     for chunk in chars.chunks(size) {

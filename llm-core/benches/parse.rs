@@ -1371,7 +1371,11 @@ fn run_alloc_case(case: &str, iters: u64) -> usize {
     // Chunks cut once, as the criterion bench does: the case counts the stream alone.
     let (clean_parts, mixed_parts) = (chunks(&clean20, 4), chunks(&mixed20, 4));
     let stream = |t: &str| {
-        let parts = if t == clean20 { &clean_parts } else { &mixed_parts };
+        let parts = if t == clean20 {
+            &clean_parts
+        } else {
+            &mixed_parts
+        };
         black_box(stream_4b(parts));
     };
     match case {

@@ -30,11 +30,13 @@ pub use stream::{Member, StreamParser};
 
 /// Checks for the fuzzer, compiled only under cargo-fuzz (`--cfg fuzzing`).
 #[doc(hidden)]
-#[allow(unexpected_cfgs)]
 pub mod fuzzing {
     /// The lenient reader checked against the repair path on a reply.
     #[cfg(fuzzing)]
     pub use super::lenient::agrees as lenient_agrees;
+    /// The stream parser checked against the repairer alone, chunk by chunk.
+    #[cfg(fuzzing)]
+    pub use super::stream::agrees as stream_agrees;
 }
 
 use crate::output::LlmOutput;

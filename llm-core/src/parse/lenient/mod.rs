@@ -17,9 +17,6 @@
 //! Written by hand: serde's JSON deserializers refuse damaged text, and the repairs must be the
 //! repairer's own, fix for fix, for the result not to depend on which path read a reply.
 
-// `fuzzing` is set by cargo-fuzz, for the fuzzer's check at the end of this file.
-#![allow(unexpected_cfgs)]
-
 mod de;
 mod lex;
 

@@ -199,3 +199,29 @@ impl<T: LlmOutput> StreamParser<T> {
             .map_err(|kind| ParseError::new(kind, &head))
     }
 }
+
+/// For the fuzzer: whether the stream parser reports, chunk by chunk, what the repairer alone
+/// reports for `text` (from its first `{` or `[`) cut into chunks of `size` bytes.
+#[cfg(fuzzing)]
+pub fn agrees(text: &str, size: usize) -> bool {
+    let Some(start) = text.find(['{', '[']) else {
+        return true;
+    };
+    let text = &text[start..];
+    let mut parser = StreamParser::<Value>::new();
+    let mut repairer = Repairer::with_moved_events(Limits::default());
+    let mut at = 0;
+    while at < text.len() {
+        let mut end = (at + size.max(1)).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        let chunk = &text[at..end];
+        repairer.feed(chunk);
+        if parser.feed(chunk) != repairer.take_events() {
+            return false;
+        }
+        at = end;
+    }
+    true
+}
