@@ -103,8 +103,16 @@ impl Clean {
     /// The text is read in one go when a bracket arrives, or at the end.
     #[inline]
     pub(super) fn can_wait(&self, chunk: &str) -> bool {
+        if self.stack.len() < 2 {
+            return false;
+        }
         // `]` is `}` without bit 5: one comparison per byte.
-        self.stack.len() >= 2 && chunk.bytes().all(|b| b | 0x20 != b'}')
+        for &b in chunk.as_bytes() {
+            if b | 0x20 == b'}' {
+                return false;
+            }
+        }
+        true
     }
 
     /// Where the root value ends, once it has.
