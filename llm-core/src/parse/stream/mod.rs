@@ -210,18 +210,27 @@ pub fn agrees(text: &str, size: usize) -> bool {
     let text = &text[start..];
     let mut parser = StreamParser::<Value>::new();
     let mut repairer = Repairer::with_moved_events(Limits::default());
-    let mut at = 0;
-    while at < text.len() {
-        let mut end = (at + size.max(1)).min(text.len());
+    chunks(text, size).all(|chunk| {
+        repairer.feed(chunk);
+        parser.feed(chunk) == repairer.take_events()
+    })
+}
+
+/// `text` cut into chunks of `size` bytes (at least one), each end moved to the next character
+/// boundary.
+#[cfg(any(test, fuzzing))]
+fn chunks(text: &str, size: usize) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let mut end = (start + size.max(1)).min(text.len());
         while !text.is_char_boundary(end) {
             end += 1;
         }
-        let chunk = &text[at..end];
-        repairer.feed(chunk);
-        if parser.feed(chunk) != repairer.take_events() {
-            return false;
-        }
-        at = end;
-    }
-    true
+        let chunk = &text[start..end];
+        start = end;
+        Some(chunk)
+    })
 }

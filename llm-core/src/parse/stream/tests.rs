@@ -4,24 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::{Reader, StreamParser};
+use super::{Reader, StreamParser, chunks};
 use crate::parse::lenient::tests::{Rng, WORDS, order, write};
 use crate::parse::repair::{Event, Limits, Repairer};
-
-/// `text` cut into chunks of `size` bytes (moved to the next character boundary).
-fn chunks(text: &str, size: usize) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < text.len() {
-        let mut end = (start + size).min(text.len());
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        out.push(&text[start..end]);
-        start = end;
-    }
-    out
-}
 
 #[derive(Debug, Default)]
 struct Tally {
@@ -36,7 +21,7 @@ struct Tally {
 fn check(text: &str, size: usize, tally: &mut Tally) {
     let mut parser = StreamParser::<Value>::new();
     let mut repairer = Repairer::with_moved_events(Limits::default());
-    for (n, chunk) in chunks(text, size).into_iter().enumerate() {
+    for (n, chunk) in chunks(text, size).enumerate() {
         let got = parser.feed(chunk);
         repairer.feed(chunk);
         let want = repairer.take_events();
