@@ -112,6 +112,13 @@ impl<T: LlmOutput> StreamParser<T> {
             self.text.push_str(chunk);
             return Vec::new();
         }
+        self.feed_slow(chunk)
+    }
+
+    /// [`feed`](Self::feed) for every chunk that must be read now: kept apart so the common
+    /// case stays a few instructions.
+    #[inline(never)]
+    fn feed_slow(&mut self, chunk: &str) -> Vec<Event> {
         if self.head.len() < HEAD_BYTES {
             self.head.push_str(chunk);
         }
