@@ -1237,6 +1237,9 @@ fn bench_stream(c: &mut Criterion, clean: &str, mixed: &str) {
         bench(&mut g, "stream", &format!("{label}/parse_whole"), || {
             black_box(Invoice::parse(black_box(doc)).ok());
         });
+        bench(&mut g, "stream", &format!("{label}/stream_whole"), || {
+            black_box(stream_4b(black_box(&[doc])));
+        });
         bench(
             &mut g,
             "stream",
@@ -1807,6 +1810,13 @@ fn summary(
         one("parse_whole", "`T::parse` of the whole text", &mut || {
             black_box(Invoice::parse(black_box(doc)).ok());
         });
+        one(
+            "stream_whole",
+            "the same `StreamParser` fed the whole text as one chunk",
+            &mut || {
+                black_box(stream_4b(black_box(&[doc])));
+            },
+        );
         let schema = invoice_schema();
         one(
             "repair_path_whole",
