@@ -1,0 +1,247 @@
+//! Scalars: numbers written as text, enum values matched by case and punctuation, truthy words.
+
+use serde_json::{Map, Number, Value};
+
+use super::error::quoted_list;
+use super::{CoerceError, Coercer};
+use crate::parse::FixKind;
+
+impl<'a> Coercer<'a, '_> {
+    pub(super) fn fit_number(&mut self, value: Value, integer: bool) -> Result<Value, CoerceError> {
+        let expected = if integer { "an integer" } else { "a number" };
+        let number = match &value {
+            Value::Number(n) => n.clone(),
+            Value::String(s) => match parse_number(s) {
+                Some(n) => {
+                    self.fix(FixKind::StringToNumber);
+                    n
+                }
+                None => return Err(self.invalid(expected, &value)),
+            },
+            _ => return Err(self.invalid(expected, &value)),
+        };
+        if !integer || number.is_i64() || number.is_u64() {
+            return Ok(Value::Number(number));
+        }
+        match number.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                self.fix(FixKind::FloatToInteger);
+                #[allow(clippy::cast_possible_truncation)] // integral and in range, checked above
+                Ok(Value::Number(Number::from(f as i64)))
+            }
+            _ => Err(self.invalid(expected, &value)),
+        }
+    }
+
+    pub(super) fn fit_enum(
+        &mut self,
+        value: Value,
+        allowed: &[Value],
+        aliases: Option<&Map<String, Value>>,
+    ) -> Result<Value, CoerceError> {
+        if allowed.contains(&value) {
+            return Ok(value);
+        }
+        let names: Vec<String> = allowed
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_owned))
+            .collect();
+        let text = match &value {
+            Value::String(s) => s.trim().to_owned(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => return Err(self.invalid(format!("one of {}", quoted_list(&names)), &value)),
+        };
+        // (label, value): the allowed values, then serde's aliases of them.
+        let labels: Vec<(&str, &Value)> = allowed
+            .iter()
+            .filter_map(|a| a.as_str().map(|s| (s, a)))
+            .chain(aliases.into_iter().flatten().filter_map(|(alias, name)| {
+                allowed
+                    .iter()
+                    .find(|a| *a == name)
+                    .map(|a| (alias.as_str(), a))
+            }))
+            .collect();
+        if let Some((label, hit)) = labels.iter().find(|(label, _)| *label == text) {
+            if !value.is_string() || *label != text.as_str() || value.as_str() != Some(&text) {
+                self.fix(FixKind::EnumMatched);
+            }
+            return Ok((*hit).clone());
+        }
+        for (matcher, kind) in [
+            (str::to_lowercase as fn(&str) -> String, FixKind::EnumCase),
+            (without_separators as fn(&str) -> String, FixKind::EnumFuzzy),
+            (normalize as fn(&str) -> String, FixKind::EnumFuzzy),
+        ] {
+            let want = matcher(&text);
+            if want.is_empty() {
+                continue;
+            }
+            let mut hits: Vec<&Value> = labels
+                .iter()
+                .filter(|(l, _)| matcher(l) == want)
+                .map(|(_, v)| *v)
+                .collect();
+            hits.dedup();
+            match hits.as_slice() {
+                [one] => {
+                    self.fix(kind);
+                    return Ok((*one).clone());
+                }
+                [] => {}
+                many => {
+                    return Err(CoerceError::AmbiguousVariant {
+                        path: self.path.clone(),
+                        found: text,
+                        candidates: many
+                            .iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect(),
+                    });
+                }
+            }
+        }
+        Err(CoerceError::UnknownVariant {
+            path: self.path.clone(),
+            found: text,
+            expected: names,
+        })
+    }
+}
+
+/// Lowercase, without whitespace, `-` and `_`, other punctuation kept: `A +` is `a+` (not `A`
+/// or `A-`), and `RE SIGN` is both `resign` and `re-sign`, so it stays ambiguous.
+fn without_separators(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Lowercase letters and digits only: `Vendor_Name`, `vendor-name` and `vendorName` agree.
+pub(super) fn normalize(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+pub(super) fn truthiness(value: &Value) -> Option<bool> {
+    match value {
+        Value::Number(n) if n.as_f64() == Some(1.0) => Some(true),
+        Value::Number(n) if n.as_f64() == Some(0.0) => Some(false),
+        Value::String(s) => match s
+            .trim()
+            .trim_end_matches(['.', '!'])
+            .to_lowercase()
+            .as_str()
+        {
+            "true" | "yes" | "y" | "on" | "1" => Some(true),
+            "false" | "no" | "n" | "off" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A number in a string: `"5"`, `" 5 "`, `"$1,234.56"`, `"-$5"`, `"12.50 usd"`, `"USD 12.50"`,
+/// `"12%"`. Ambiguous separators (`"1,23"`, `"1 234,5"`) are refused.
+pub(super) fn parse_number(text: &str) -> Option<Number> {
+    // Digits with an optional sign and fraction (`"29"`, `"-4.50"`): read as the general case
+    // below would, without its copies.
+    let b = text.as_bytes();
+    let digits = b.strip_prefix(b"-").unwrap_or(b);
+    let dot = digits.iter().position(|&c| c == b'.');
+    let plain = !digits.is_empty()
+        && digits
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_digit() || Some(i) == dot)
+        && dot.is_none_or(|d| d > 0 && d + 1 < digits.len());
+    if plain {
+        if let Ok(n) = text.parse::<i64>() {
+            return Some(Number::from(n));
+        }
+        if let Ok(n) = text.parse::<u64>() {
+            return Some(Number::from(n));
+        }
+        return text
+            .parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .and_then(Number::from_f64);
+    }
+    let t = text.trim();
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let t = strip_currency(t);
+    let t = t.strip_suffix('%').unwrap_or(t).trim();
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) if !negative => (true, rest),
+        _ => (negative, t),
+    };
+    // Thousands separators: commas only in groups of three before any decimal point.
+    let (int_part, frac_part) = match t.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    let groups: Vec<&str> = int_part.split(',').collect();
+    if groups.len() > 1
+        && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
+    {
+        return None;
+    }
+    let digits: String = int_part.chars().filter(|c| *c != ',').collect();
+    let mut joined = String::with_capacity(t.len() + 1);
+    if negative {
+        joined.push('-');
+    }
+    joined.push_str(&digits);
+    if let Some(f) = frac_part {
+        joined.push('.');
+        joined.push_str(f);
+    }
+    let unsigned = joined.trim_start_matches('-');
+    if unsigned.is_empty()
+        || !unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        || !unsigned
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+    {
+        return None;
+    }
+    if let Ok(n) = joined.parse::<i64>() {
+        return Some(Number::from(n));
+    }
+    if let Ok(n) = joined.parse::<u64>() {
+        return Some(Number::from(n));
+    }
+    joined
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .and_then(Number::from_f64)
+}
+
+/// `text` without a currency symbol or a three-letter code before or after the amount.
+fn strip_currency(text: &str) -> &str {
+    let t = text
+        .trim_start_matches(['$', '€', '£', '¥'])
+        .trim_end_matches(['$', '€', '£', '¥'])
+        .trim();
+    let is_code = |w: &str| w.len() == 3 && w.chars().all(|c| c.is_ascii_alphabetic());
+    if let Some((code, rest)) = t.split_once(' ')
+        && is_code(code)
+    {
+        return rest.trim();
+    }
+    if let Some((rest, code)) = t.rsplit_once(' ')
+        && is_code(code)
+    {
+        return rest.trim();
+    }
+    t
+}
