@@ -1390,6 +1390,31 @@ fn run_alloc_case(case: &str, iters: u64) -> usize {
         "repair_json_mixed_10KB" => run(&find("mixed").input, &|t| {
             black_box(repair_json(t).ok());
         }),
+        // Every corpus input once per iteration (not in `alloc_cases`: for counting
+        // instructions under callgrind).
+        "repair_json_corpus" => {
+            let corpus = corpus_inputs();
+            for _ in 0..iters {
+                for (_, t) in &corpus {
+                    black_box(repair_json(black_box(t)).ok());
+                }
+            }
+            corpus.iter().map(|(_, t)| t.len()).sum()
+        }
+        // Every generated malformed input once per iteration, as in `repair_json/generated_all`.
+        "repair_json_generated" => {
+            let all = payloads();
+            let inputs: Vec<&str> = all
+                .iter()
+                .flat_map(|p| p.damaged.iter().map(|c| c.input.as_str()))
+                .collect();
+            for _ in 0..iters {
+                for t in &inputs {
+                    black_box(repair_json(black_box(t)).ok());
+                }
+            }
+            inputs.iter().map(|t| t.len()).sum()
+        }
         "repairer_mixed_10KB" => {
             // The fenced body only: the repairer alone does not extract.
             let input = &find("mixed").input;
