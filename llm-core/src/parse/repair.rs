@@ -837,6 +837,17 @@ impl Repairer {
         self.spares.pop().unwrap_or_default()
     }
 
+    /// A buffer holding `text`: a spare when the text output writes it and lets it go, one of
+    /// the exact size when the tree keeps it (so [`exact`](Self::exact) need not copy it).
+    fn owned(&mut self, text: &str) -> String {
+        if self.text.is_none() {
+            return text.to_owned();
+        }
+        let mut buf = self.take_buf();
+        buf.push_str(text);
+        buf
+    }
+
     /// A buffer for an unquoted word starting with `c`.
     fn bare_buf(&mut self, c: char) -> String {
         let mut buf = self.take_buf();

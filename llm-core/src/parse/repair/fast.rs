@@ -39,8 +39,7 @@ impl Repairer {
                 if quote == Quote::Single {
                     self.fix(FixKind::SingleQuotes);
                 }
-                let mut buf = self.take_buf();
-                buf.push_str(text);
+                let buf = self.owned(text);
                 if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
                     *key = Some(buf);
                 }
@@ -61,8 +60,7 @@ impl Repairer {
             if quote == Quote::Single {
                 self.fix(FixKind::SingleQuotes);
             }
-            let mut buf = self.take_buf();
-            buf.push_str(text);
+            let buf = self.owned(text);
             self.end_string(Str {
                 quote,
                 buf,
