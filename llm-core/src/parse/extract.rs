@@ -59,8 +59,11 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
     // knows single-quoted strings, comments and other damage a bracket count does not). The
     // bracket count only finds where the next candidate may start.
     let mut from = 0;
-    while let Some(offset) = text[from..].find(['{', '[']) {
-        let start = from + offset;
+    loop {
+        let start = skip_until(text.as_bytes(), from, b"{[", false);
+        if start >= text.len() {
+            break;
+        }
         let len = balanced_end(&text[start..]);
         let end = len.map_or(text.len(), |len| start + len);
         push(
@@ -137,11 +140,8 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
-    while i < bytes.len() {
-        i = skip_until(bytes, i, b"\"{}[]", false);
-        let Some(&b) = bytes.get(i) else {
-            break;
-        };
+    // Brackets often come in runs (`[[`, `}]}`): the byte at hand is looked at before a scan.
+    while let Some(&b) = bytes.get(i) {
         match b {
             b'"' => {
                 // To the closing quote, over escaped characters.
@@ -156,11 +156,15 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
                 }
             }
             b'{' | b'[' => depth += 1,
-            _ => {
+            b'}' | b']' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
                     return Some(i + 1);
                 }
+            }
+            _ => {
+                i = skip_until(bytes, i + 1, b"\"{}[]", false);
+                continue;
             }
         }
         i += 1;
