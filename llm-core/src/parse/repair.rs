@@ -1170,6 +1170,12 @@ impl Repairer {
             self.mode = Mode::Between(Expect::Colon);
             return;
         }
+        self.end_word(word);
+        self.recycle(buf);
+    }
+
+    /// An unquoted value (trimmed) is complete: put it where it belongs.
+    fn end_word(&mut self, word: &str) {
         let value = self.classify(word);
         if value.is_number()
             && let Some(text) = &mut self.text
@@ -1177,10 +1183,8 @@ impl Repairer {
             && word != "-0"
         {
             text.raw(self.stack.last().and_then(Frame::key), word);
-            self.recycle(buf);
             return self.placed();
         }
-        self.recycle(buf);
         self.complete(value);
     }
 

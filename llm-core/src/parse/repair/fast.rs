@@ -95,9 +95,7 @@ impl Repairer {
             return None;
         }
         self.after_comma = false;
-        let mut buf = self.take_buf();
-        buf.push_str(&rest[i..end]);
-        self.end_bare(buf, false);
+        self.end_word(&rest[i..end]);
         Some(end)
     }
 }
