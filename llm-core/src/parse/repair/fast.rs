@@ -8,16 +8,33 @@ use crate::parse::{Fix, FixKind};
 
 impl Repairer {
     /// A key or value that needs no repair, read at once: a double-quoted key, a double-quoted
-    /// string followed by what ends it, a number or literal followed by what ends it. Returns
+    /// string followed by what ends it, a number or literal followed by what ends it; or the
+    /// colon after a key, the comma after a member or element. Returns
     /// where reading goes on, or `None` to read `rest[i..]` a character at a time (which does
     /// the same for these tokens, more slowly).
     pub(super) fn plain_token(&mut self, expect: Expect, rest: &str, i: usize) -> Option<usize> {
         let bytes = rest.as_bytes();
         // At the root, where the value ends decides how much of the input it took.
-        if self.stack.is_empty() || !matches!(expect, Expect::Key | Expect::Value) {
+        if self.stack.is_empty() {
             return None;
         }
         let first = *bytes.get(i)?;
+        match (expect, first) {
+            (Expect::Colon, b':') => {
+                self.mode = Mode::Between(Expect::Value);
+                return Some(i + 1);
+            }
+            (Expect::Next, b',') => {
+                self.after_comma = true;
+                self.mode = Mode::Between(match self.stack.last() {
+                    Some(Frame::Object { .. }) => Expect::Key,
+                    _ => Expect::Value,
+                });
+                return Some(i + 1);
+            }
+            (Expect::Key | Expect::Value, _) => {}
+            _ => return None,
+        }
         if first == b'"' || first == b'\'' {
             let close = i + 1 + plain_run(&bytes[i + 1..]);
             if bytes.get(close) != Some(&first) {
