@@ -16,8 +16,8 @@ pub(super) struct Candidate<'a> {
     pub(super) text: &'a str,
     /// How it was found; `None` when it is the whole reply.
     pub(super) how: Option<FixKind>,
-    /// The length of the balanced value it starts with, when the scan already measured it.
-    pub(super) end: Option<usize>,
+    /// What [`balanced_end`] gives for it, when the scan already measured it.
+    pub(super) end: Option<Option<usize>>,
 }
 
 /// The candidates in `raw`: the whole reply if it starts like JSON (or is one JSON string, which
@@ -31,7 +31,7 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
     fn push<'a>(
         text: &'a str,
         how: Option<FixKind>,
-        end: Option<usize>,
+        end: Option<Option<usize>>,
         out: &mut Vec<Candidate<'a>>,
     ) {
         let text = text.trim();
@@ -69,22 +69,23 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
         push(
             &text[start..],
             Some(FixKind::ExtractedFromProse),
-            len,
+            Some(len),
             &mut out,
         );
         from = end.max(start + 1);
     }
     // A fence body that starts where a value in the text starts holds the same balanced value
-    // when that one ends inside the body: its length is known without scanning again.
+    // when that one ends inside the body, and none when it does not (the scan of the body is the
+    // scan of the text, cut short): its length is known without scanning again.
     for i in 0..fixed {
         let (start, len) = (out[i].text.as_ptr(), out[i].text.len());
         if out[i].end.is_none()
             && let Some(end) = out[fixed..]
                 .iter()
-                .filter(|c| std::ptr::eq(c.text.as_ptr(), start))
-                .find_map(|c| c.end.filter(|&end| end <= len))
+                .find(|c| std::ptr::eq(c.text.as_ptr(), start))
+                .and_then(|c| c.end)
         {
-            out[i].end = Some(end);
+            out[i].end = Some(end.filter(|&end| end <= len));
         }
     }
     if out.len() > MAX_CANDIDATES {
@@ -202,18 +203,21 @@ mod tests {
             "```\n[1, {\"b\": 2}]\n```",
             "```json\n{\"a\": 1\n```\n}",
             "text {\"a\": 1} ```json\n{\"b\": 2}\n``` more",
+            "```json\n{\"a\": [1, 2\n```",
+            "```json\n{\"a\": \"}\n```\n\"}",
+            "{\"a\": \"cut",
         ] {
             for candidate in candidates(raw) {
                 let expected = balanced_end(candidate.text);
                 assert!(
-                    candidate.end.is_none() || candidate.end == expected,
+                    candidate.end.is_none_or(|end| end == expected),
                     "{raw:?}: {candidate:?}"
                 );
                 if candidate.how == Some(FixKind::ExtractedFromFence)
                     && candidate.text.starts_with('{')
                     && raw.starts_with("Sure")
                 {
-                    assert_eq!(candidate.end, expected);
+                    assert_eq!(candidate.end, Some(expected));
                 }
             }
         }

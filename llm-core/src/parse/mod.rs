@@ -320,7 +320,9 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         if !self.fast || self.tried.is_some_and(|t| std::ptr::eq(t, text)) {
             return None;
         }
-        let end = candidate.end.or_else(|| extract::balanced_end(text))?;
+        let end = candidate
+            .end
+            .unwrap_or_else(|| extract::balanced_end(text))?;
         clean::<T>(&text[..end], true).map(|value| (value, end))
     }
 
@@ -411,7 +413,9 @@ impl Reader for Untyped {
 
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Value, usize)> {
         let text = candidate.text;
-        let end = candidate.end.or_else(|| extract::balanced_end(text))?;
+        let end = candidate
+            .end
+            .unwrap_or_else(|| extract::balanced_end(text))?;
         untyped::clean(&text[..end]).map(|value| (value, end))
     }
 
