@@ -16,8 +16,17 @@ pub(super) struct Candidate<'a> {
     pub(super) text: &'a str,
     /// How it was found; `None` when it is the whole reply.
     pub(super) how: Option<FixKind>,
-    /// What [`balanced_end`] gives for it, when the scan already measured it.
-    pub(super) end: Option<Option<usize>>,
+    /// What [`balanced`] gives for it, when the scan already measured it.
+    pub(super) end: Option<Option<Balanced>>,
+}
+
+/// A balanced value at the start of a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Balanced {
+    /// Its length.
+    pub(super) len: usize,
+    /// How deep its arrays and objects nest (1 for `[1, 2]`).
+    pub(super) depth: usize,
 }
 
 /// The candidates in `raw`: the whole reply if it starts like JSON (or is one JSON string, which
@@ -31,7 +40,7 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
     fn push<'a>(
         text: &'a str,
         how: Option<FixKind>,
-        end: Option<Option<usize>>,
+        end: Option<Option<Balanced>>,
         out: &mut Vec<Candidate<'a>>,
     ) {
         let text = text.trim();
@@ -64,12 +73,12 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
         if start >= text.len() {
             break;
         }
-        let len = balanced_end(&text[start..]);
-        let end = len.map_or(text.len(), |len| start + len);
+        let value = balanced(&text[start..]);
+        let end = value.map_or(text.len(), |value| start + value.len);
         push(
             &text[start..],
             Some(FixKind::ExtractedFromProse),
-            Some(len),
+            Some(value),
             &mut out,
         );
         from = end.max(start + 1);
@@ -85,7 +94,7 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
                 .find(|c| std::ptr::eq(c.text.as_ptr(), start))
                 .and_then(|c| c.end)
         {
-            out[i].end = Some(end.filter(|&end| end <= len));
+            out[i].end = Some(end.filter(|end| end.len <= len));
         }
     }
     if out.len() > MAX_CANDIDATES {
@@ -135,11 +144,12 @@ fn find_fence(text: &str) -> Option<usize> {
     }
 }
 
-/// The length of the balanced value at the start of `text` (which starts with `{` or `[`), or
-/// `None` if the text ends first. Quoted strings are skipped.
-pub(super) fn balanced_end(text: &str) -> Option<usize> {
+/// The balanced value at the start of `text` (which starts with `{` or `[`), or `None` if the
+/// text ends first. Quoted strings are skipped.
+pub(super) fn balanced(text: &str) -> Option<Balanced> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
+    let mut deepest = 0;
     let mut i = 0;
     // Brackets often come in runs (`[[`, `}]}`): the byte at hand is looked at before a scan.
     while let Some(&b) = bytes.get(i) {
@@ -156,11 +166,17 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
                     }
                 }
             }
-            b'{' | b'[' => depth += 1,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
             b'}' | b']' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    return Some(i + 1);
+                    return Some(Balanced {
+                        len: i + 1,
+                        depth: deepest,
+                    });
                 }
             }
             _ => {
@@ -208,7 +224,7 @@ mod tests {
             "{\"a\": \"cut",
         ] {
             for candidate in candidates(raw) {
-                let expected = balanced_end(candidate.text);
+                let expected = balanced(candidate.text);
                 assert!(
                     candidate.end.is_none_or(|end| end == expected),
                     "{raw:?}: {candidate:?}"

@@ -322,7 +322,8 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         }
         let end = candidate
             .end
-            .unwrap_or_else(|| extract::balanced_end(text))?;
+            .unwrap_or_else(|| extract::balanced(text))?
+            .len;
         clean::<T>(&text[..end], true).map(|value| (value, end))
     }
 
@@ -413,10 +414,12 @@ impl Reader for Untyped {
 
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Value, usize)> {
         let text = candidate.text;
-        let end = candidate
-            .end
-            .unwrap_or_else(|| extract::balanced_end(text))?;
-        untyped::clean(&text[..end]).map(|value| (value, end))
+        let value = candidate.end.unwrap_or_else(|| extract::balanced(text))?;
+        // Nested that deep, serde refuses it: not worth reading.
+        if value.depth >= untyped::SERDE_DEPTH {
+            return None;
+        }
+        untyped::clean(&text[..value.len]).map(|read| (read, value.len))
     }
 
     fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<Value>> {

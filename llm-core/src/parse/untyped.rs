@@ -21,6 +21,9 @@ thread_local! {
     static OPEN: RefCell<Vec<(String, Value)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// How deep serde's JSON reader lets arrays and objects nest before it fails: its recursion limit.
+pub(super) const SERDE_DEPTH: usize = 128;
+
 /// `text` read by serde, if it is one clean JSON value with no duplicate key.
 pub(super) fn clean(text: &str) -> Option<Value> {
     let mut de = serde_json::Deserializer::from_str(text);
@@ -139,5 +142,15 @@ mod tests {
         assert_eq!(clean(r#"{"a": 1, "a": 2}"#), None);
         assert_eq!(clean(r#"{"a": 1,}"#), None);
         assert_eq!(clean("[1] x"), None);
+    }
+
+    #[test]
+    fn serde_refuses_values_nested_serde_depth_deep() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert!(clean(&nested(SERDE_DEPTH - 1)).is_some());
+        assert_eq!(clean(&nested(SERDE_DEPTH)), None);
+        let objects = |depth: usize| format!("{}1{}", r#"{"a": "#.repeat(depth), "}".repeat(depth));
+        assert!(clean(&objects(SERDE_DEPTH - 1)).is_some());
+        assert_eq!(clean(&objects(SERDE_DEPTH)), None);
     }
 }
