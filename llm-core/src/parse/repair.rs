@@ -71,6 +71,18 @@ enum Frame {
 }
 
 impl Frame {
+    /// An empty object, or an empty array.
+    fn empty(object: bool) -> Frame {
+        if object {
+            Frame::Object {
+                map: Map::new(),
+                key: None,
+            }
+        } else {
+            Frame::Array(Vec::new())
+        }
+    }
+
     /// The key of the member being read, in an object.
     fn key(&self) -> Option<&str> {
         match self {
@@ -665,11 +677,7 @@ impl Repairer {
     fn expect_value(&mut self, c: char) {
         let after_comma = std::mem::take(&mut self.after_comma);
         match c {
-            '{' => self.open(Frame::Object {
-                map: Map::new(),
-                key: None,
-            }),
-            '[' => self.open(Frame::Array(Vec::new())),
+            '{' | '[' => self.open(Frame::empty(c == '{')),
             ']' if matches!(self.stack.last(), Some(Frame::Array(_))) => {
                 if after_comma {
                     self.fix(FixKind::TrailingComma);

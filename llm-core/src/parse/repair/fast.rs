@@ -9,7 +9,8 @@ use crate::parse::{Fix, FixKind};
 impl Repairer {
     /// A key or value that needs no repair, read at once: a double-quoted key, a double-quoted
     /// string followed by what ends it, a number or literal followed by what ends it; or the
-    /// colon after a key, the comma after a member or element. Returns
+    /// colon after a key, the comma after a member or element, a bracket that opens a value or
+    /// closes a nested one. Returns
     /// where reading goes on, or `None` to read `rest[i..]` a character at a time (which does
     /// the same for these tokens, more slowly).
     pub(super) fn plain_token(&mut self, expect: Expect, rest: &str, i: usize) -> Option<usize> {
@@ -30,6 +31,16 @@ impl Repairer {
                     Some(Frame::Object { .. }) => Expect::Key,
                     _ => Expect::Value,
                 });
+                return Some(i + 1);
+            }
+            (Expect::Value, b'{' | b'[') => {
+                self.after_comma = false;
+                self.open(Frame::empty(first == b'{'));
+                return Some(i + 1);
+            }
+            // Closing the root decides how much of the input it took.
+            (Expect::Next, b'}' | b']') if self.stack.len() > 1 => {
+                self.close(char::from(first));
                 return Some(i + 1);
             }
             (Expect::Key | Expect::Value, _) => {}
