@@ -1435,6 +1435,10 @@ fn run_alloc_case(case: &str, iters: u64) -> usize {
             let mut out = String::new();
             for t in &inputs {
                 let _ = writeln!(out, "{t:?} => {:?}", repair_json(t));
+                if std::env::var_os("LLM_BENCH_DUMP_TYPED").is_some() {
+                    let _ = writeln!(out, "  typed {:?}", Invoice::parse(t));
+                    let _ = writeln!(out, "  stream {:?}", stream_4b(&chunks(t, 4)));
+                }
             }
             print!("{out}");
             inputs.len()
