@@ -133,10 +133,7 @@ fn find_fence(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = 0;
     loop {
-        i = skip_until(bytes, i, b"`", false);
-        if i >= bytes.len() {
-            return None;
-        }
+        i += text[i..].find('`')?;
         if bytes.get(i..i + 3) == Some(b"```") {
             return Some(i);
         }
