@@ -1400,6 +1400,73 @@ fn run_alloc_case(case: &str, iters: u64) -> usize {
         "repair_json_mixed_10KB" => run(&find("mixed").input, &|t| {
             black_box(repair_json(t).ok());
         }),
+        // Every corpus input once per iteration (not in `alloc_cases`: for counting
+        // instructions under callgrind); the repairer alone and serde alone read the inputs
+        // serde reads as a `Value`, for comparing the two on clean text.
+        "repair_json_corpus" | "repairer_clean_corpus" | "serde_value_clean_corpus" => {
+            let mut corpus: Vec<String> = corpus_inputs().into_iter().map(|(_, t)| t).collect();
+            if case != "repair_json_corpus" {
+                corpus.retain(|t| serde_json::from_str::<Value>(t).is_ok());
+            }
+            for _ in 0..iters {
+                for t in &corpus {
+                    match case {
+                        "repair_json_corpus" => {
+                            black_box(repair_json(black_box(t)).ok());
+                        }
+                        "repairer_clean_corpus" => {
+                            black_box(repairer_whole(black_box(t)));
+                        }
+                        _ => {
+                            black_box(serde_json::from_str::<Value>(black_box(t)).ok());
+                        }
+                    }
+                }
+            }
+            corpus.iter().map(String::len).sum()
+        }
+        // What `repair_json` returns, printed, for every corpus and generated input and for
+        // every cut of the corpus inputs and every one with a character left out, on stdout (for
+        // comparing two builds).
+        "repair_json_dump" => {
+            let corpus: Vec<String> = corpus_inputs().into_iter().map(|(_, t)| t).collect();
+            let all = payloads();
+            let generated = all
+                .iter()
+                .flat_map(|p| p.damaged.iter().map(|c| c.input.clone()));
+            let mut inputs: Vec<String> = corpus.iter().cloned().chain(generated).collect();
+            for t in &corpus {
+                inputs.extend(t.char_indices().map(|(i, _)| t[..i].to_owned()));
+                inputs.extend(
+                    t.char_indices()
+                        .map(|(i, c)| format!("{}{}", &t[..i], &t[i + c.len_utf8()..])),
+                );
+            }
+            let mut out = String::new();
+            for t in &inputs {
+                let _ = writeln!(out, "{t:?} => {:?}", repair_json(t));
+                if std::env::var_os("LLM_BENCH_DUMP_TYPED").is_some() {
+                    let _ = writeln!(out, "  typed {:?}", Invoice::parse(t));
+                    let _ = writeln!(out, "  stream {:?}", stream_4b(&chunks(t, 4)));
+                }
+            }
+            print!("{out}");
+            inputs.len()
+        }
+        // Every generated malformed input once per iteration, as in `repair_json/generated_all`.
+        "repair_json_generated" => {
+            let all = payloads();
+            let inputs: Vec<&str> = all
+                .iter()
+                .flat_map(|p| p.damaged.iter().map(|c| c.input.as_str()))
+                .collect();
+            for _ in 0..iters {
+                for t in &inputs {
+                    black_box(repair_json(black_box(t)).ok());
+                }
+            }
+            inputs.iter().map(|t| t.len()).sum()
+        }
         "repairer_mixed_10KB" => {
             // The fenced body only: the repairer alone does not extract.
             let input = &find("mixed").input;

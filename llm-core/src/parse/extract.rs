@@ -16,8 +16,17 @@ pub(super) struct Candidate<'a> {
     pub(super) text: &'a str,
     /// How it was found; `None` when it is the whole reply.
     pub(super) how: Option<FixKind>,
-    /// The length of the balanced value it starts with, when the scan already measured it.
-    pub(super) end: Option<usize>,
+    /// What [`balanced`] gives for it, when the scan already measured it.
+    pub(super) end: Option<Option<Balanced>>,
+}
+
+/// A balanced value at the start of a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Balanced {
+    /// Its length.
+    pub(super) len: usize,
+    /// How deep its arrays and objects nest (1 for `[1, 2]`).
+    pub(super) depth: usize,
 }
 
 /// The candidates in `raw`: the whole reply if it starts like JSON (or is one JSON string, which
@@ -31,7 +40,7 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
     fn push<'a>(
         text: &'a str,
         how: Option<FixKind>,
-        end: Option<usize>,
+        end: Option<Option<Balanced>>,
         out: &mut Vec<Candidate<'a>>,
     ) {
         let text = text.trim();
@@ -59,29 +68,33 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
     // knows single-quoted strings, comments and other damage a bracket count does not). The
     // bracket count only finds where the next candidate may start.
     let mut from = 0;
-    while let Some(offset) = text[from..].find(['{', '[']) {
-        let start = from + offset;
-        let len = balanced_end(&text[start..]);
-        let end = len.map_or(text.len(), |len| start + len);
+    loop {
+        let start = skip_until(text.as_bytes(), from, b"{[", false);
+        if start >= text.len() {
+            break;
+        }
+        let value = balanced(&text[start..]);
+        let end = value.map_or(text.len(), |value| start + value.len);
         push(
             &text[start..],
             Some(FixKind::ExtractedFromProse),
-            len,
+            Some(value),
             &mut out,
         );
         from = end.max(start + 1);
     }
     // A fence body that starts where a value in the text starts holds the same balanced value
-    // when that one ends inside the body: its length is known without scanning again.
+    // when that one ends inside the body, and none when it does not (the scan of the body is the
+    // scan of the text, cut short): its length is known without scanning again.
     for i in 0..fixed {
         let (start, len) = (out[i].text.as_ptr(), out[i].text.len());
         if out[i].end.is_none()
             && let Some(end) = out[fixed..]
                 .iter()
-                .filter(|c| std::ptr::eq(c.text.as_ptr(), start))
-                .find_map(|c| c.end.filter(|&end| end <= len))
+                .find(|c| std::ptr::eq(c.text.as_ptr(), start))
+                .and_then(|c| c.end)
         {
-            out[i].end = Some(end);
+            out[i].end = Some(end.filter(|end| end.len <= len));
         }
     }
     if out.len() > MAX_CANDIDATES {
@@ -120,10 +133,7 @@ fn find_fence(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = 0;
     loop {
-        i = skip_until(bytes, i, b"`", false);
-        if i >= bytes.len() {
-            return None;
-        }
+        i += text[i..].find('`')?;
         if bytes.get(i..i + 3) == Some(b"```") {
             return Some(i);
         }
@@ -131,17 +141,15 @@ fn find_fence(text: &str) -> Option<usize> {
     }
 }
 
-/// The length of the balanced value at the start of `text` (which starts with `{` or `[`), or
-/// `None` if the text ends first. Quoted strings are skipped.
-pub(super) fn balanced_end(text: &str) -> Option<usize> {
+/// The balanced value at the start of `text` (which starts with `{` or `[`), or `None` if the
+/// text ends first. Quoted strings are skipped.
+pub(super) fn balanced(text: &str) -> Option<Balanced> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
+    let mut deepest = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        i = skip_until(bytes, i, b"\"{}[]", false);
-        let Some(&b) = bytes.get(i) else {
-            break;
-        };
+    // Brackets often come in runs (`[[`, `}]}`): the byte at hand is looked at before a scan.
+    while let Some(&b) = bytes.get(i) {
         match b {
             b'"' => {
                 // To the closing quote, over escaped characters.
@@ -155,12 +163,22 @@ pub(super) fn balanced_end(text: &str) -> Option<usize> {
                     }
                 }
             }
-            b'{' | b'[' => depth += 1,
-            _ => {
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    return Some(i + 1);
+                    return Some(Balanced {
+                        len: i + 1,
+                        depth: deepest,
+                    });
                 }
+            }
+            _ => {
+                i = skip_until(bytes, i + 1, b"\"{}[]", false);
+                continue;
             }
         }
         i += 1;
@@ -198,18 +216,21 @@ mod tests {
             "```\n[1, {\"b\": 2}]\n```",
             "```json\n{\"a\": 1\n```\n}",
             "text {\"a\": 1} ```json\n{\"b\": 2}\n``` more",
+            "```json\n{\"a\": [1, 2\n```",
+            "```json\n{\"a\": \"}\n```\n\"}",
+            "{\"a\": \"cut",
         ] {
             for candidate in candidates(raw) {
-                let expected = balanced_end(candidate.text);
+                let expected = balanced(candidate.text);
                 assert!(
-                    candidate.end.is_none() || candidate.end == expected,
+                    candidate.end.is_none_or(|end| end == expected),
                     "{raw:?}: {candidate:?}"
                 );
                 if candidate.how == Some(FixKind::ExtractedFromFence)
                     && candidate.text.starts_with('{')
                     && raw.starts_with("Sure")
                 {
-                    assert_eq!(candidate.end, expected);
+                    assert_eq!(candidate.end, Some(expected));
                 }
             }
         }

@@ -322,7 +322,10 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         if !self.fast || self.tried.is_some_and(|t| std::ptr::eq(t, text)) {
             return None;
         }
-        let end = candidate.end.or_else(|| extract::balanced_end(text))?;
+        let end = candidate
+            .end
+            .unwrap_or_else(|| extract::balanced(text))?
+            .len;
         clean::<T>(&text[..end], true).map(|value| (value, end))
     }
 
@@ -413,8 +416,12 @@ impl Reader for Untyped {
 
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Value, usize)> {
         let text = candidate.text;
-        let end = candidate.end.or_else(|| extract::balanced_end(text))?;
-        untyped::clean(&text[..end]).map(|value| (value, end))
+        let value = candidate.end.unwrap_or_else(|| extract::balanced(text))?;
+        // Nested that deep, serde refuses it: not worth reading.
+        if value.depth >= untyped::SERDE_DEPTH {
+            return None;
+        }
+        untyped::clean(&text[..value.len]).map(|read| (read, value.len))
     }
 
     fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<Value>> {
@@ -459,38 +466,64 @@ fn read_reply<R: Reader>(
     }
     // serde's depth limit is below the default one; a lower limit needs the repairer's check.
     let fast = limits.max_depth >= Limits::default().max_depth;
-    // (start, end) of each candidate that parsed, in the reply.
-    let mut parsed: Vec<(usize, usize, Parsed<R::Out>)> = Vec::new();
+    let read = |candidate| match fast.then(|| reader.clean(candidate)).flatten() {
+        Some((value, len)) => Ok((clean_parsed(value, candidate, len), len)),
+        None => read_candidate(candidate, limits, reader),
+    };
+    let best = match found[..] {
+        // Nothing to choose from.
+        [candidate] => read(candidate).map(|(value, _)| value).map_err(Some),
+        _ => best_of(raw, found, read),
+    };
+    match best {
+        Ok(mut value) => {
+            if raw.trim_start().starts_with('\u{feff}') {
+                value.fixes.insert(
+                    0,
+                    Fix {
+                        kind: FixKind::Bom,
+                        path: FieldPath::root(),
+                    },
+                );
+            }
+            Ok(value)
+        }
+        Err(Some(kind)) => Err(ParseError::new(kind, raw)),
+        Err(None) => Err(ParseError::new(ParseErrorKind::NoJson, raw)),
+    }
+}
+
+/// The candidate of `found` (in `raw`) that wins when `read`: see [`parse`]. Otherwise the error
+/// from the longest candidate, if any was read.
+fn best_of<'a, T>(
+    raw: &str,
+    found: Vec<extract::Candidate<'a>>,
+    read: impl Fn(extract::Candidate<'a>) -> Read<T>,
+) -> Result<Parsed<T>, Option<ParseErrorKind>> {
+    // (start, end) of each candidate that parsed, in the reply, and its text if it parsed to an
+    // object or array closed before its text ended: a longer candidate from the same start reads
+    // the same value with the same fixes, then more text.
+    let mut parsed: Vec<(usize, usize, Option<&str>, Parsed<T>)> = Vec::new();
     let mut error: Option<(usize, ParseErrorKind)> = None;
-    // Candidates that parsed to an object or array closed before their text ended: a longer
-    // candidate from the same start reads the same value with the same fixes, then more text.
-    let mut closed: Vec<(usize, &str)> = Vec::new();
     for candidate in found {
         let start = (candidate.text.as_ptr() as usize).saturating_sub(raw.as_ptr() as usize);
         // A candidate can only beat one that starts at the same place with fewer fixes, and one
         // found in the text has at least one.
         if candidate.how.is_some()
-            && (parsed
-                .iter()
-                .any(|(s, _, p)| *s == start && p.fixes.len() <= 1)
-                || closed
-                    .iter()
-                    .any(|(s, text)| *s == start && candidate.text.starts_with(text)))
+            && parsed.iter().any(|(s, _, closed, p)| {
+                *s == start
+                    && (p.fixes.len() <= 1
+                        || closed.is_some_and(|text| candidate.text.starts_with(text)))
+            })
         {
             continue;
         }
-        let read = match fast.then(|| reader.clean(candidate)).flatten() {
-            Some((value, len)) => Ok((clean_parsed(value, candidate, len), len)),
-            None => read_candidate(candidate, limits, reader),
-        };
-        match read {
+        match read(candidate) {
             Ok((value, len)) => {
-                if candidate.text.starts_with(['{', '['])
-                    && !value.fixes.iter().any(|f| f.kind.is_truncation())
-                {
-                    closed.push((start, candidate.text));
-                }
-                parsed.push((start, start + len, value));
+                let closed = (candidate.text.starts_with(['{', '['])
+                    && !value.fixes.iter().any(|f| f.kind.is_truncation()))
+                .then_some(candidate.text);
+                parsed.push((start, start + len, closed, value));
             }
             Err(kind) => {
                 if error
@@ -506,36 +539,23 @@ fn read_reply<R: Reader>(
     // an answer. Of the rest, the one that starts last wins: a model shows examples first and
     // answers last. Candidates that start at the same place (a fence body, the same text in
     // prose) are readings of one value: the one that needed fewer fixes wins.
-    let spans: Vec<(usize, usize)> = parsed.iter().map(|(s, e, _)| (*s, *e)).collect();
-    let mut best: Option<(usize, Parsed<R::Out>)> = None;
-    for (s, e, value) in parsed {
-        if spans.iter().any(|&(os, oe)| os < s && e <= oe) {
+    let mut best: Option<usize> = None;
+    for (i, (s, e, _, value)) in parsed.iter().enumerate() {
+        if parsed.iter().any(|(os, oe, ..)| os < s && e <= oe) {
             continue;
         }
-        let better = match &best {
+        let better = match best.map(|b| &parsed[b]) {
             None => true,
-            Some((bs, b)) if *bs == s => value.fixes.len() < b.fixes.len(),
-            Some((bs, _)) => s > *bs,
+            Some((bs, _, _, b)) if bs == s => value.fixes.len() < b.fixes.len(),
+            Some((bs, ..)) => s > bs,
         };
         if better {
-            best = Some((s, value));
+            best = Some(i);
         }
     }
-    match (best, error) {
-        (Some((_, mut value)), _) => {
-            if raw.trim_start().starts_with('\u{feff}') {
-                value.fixes.insert(
-                    0,
-                    Fix {
-                        kind: FixKind::Bom,
-                        path: FieldPath::root(),
-                    },
-                );
-            }
-            Ok(value)
-        }
-        (None, Some((_, kind))) => Err(ParseError::new(kind, raw)),
-        (None, None) => Err(ParseError::new(ParseErrorKind::NoJson, raw)),
+    match best {
+        Some(i) => Ok(parsed.swap_remove(i).3),
+        None => Err(error.map(|(_, kind)| kind)),
     }
 }
 
@@ -543,7 +563,7 @@ fn read_reply<R: Reader>(
 /// for [`StreamParser::finish`], which passes where the root value ends when it knows.
 fn read_text<T: LlmOutput>(
     text: &str,
-    end: Option<usize>,
+    end: Option<extract::Balanced>,
     limits: Limits,
 ) -> Result<Parsed<T>, ParseErrorKind> {
     let schema = schema_of::<T>();
@@ -556,7 +576,7 @@ fn read_text<T: LlmOutput>(
     let candidate = extract::Candidate {
         text,
         how: None,
-        end,
+        end: end.map(Some),
     };
     if limits.max_depth >= Limits::default().max_depth
         && let Some((value, len)) = reader.clean(candidate)

@@ -72,6 +72,18 @@ enum Frame {
 }
 
 impl Frame {
+    /// An empty object, or an empty array.
+    fn empty(object: bool) -> Frame {
+        if object {
+            Frame::Object {
+                map: Map::new(),
+                key: None,
+            }
+        } else {
+            Frame::Array(Vec::new())
+        }
+    }
+
     /// The key of the member being read, in an object.
     fn key(&self) -> Option<&str> {
         match self {
@@ -666,11 +678,7 @@ impl Repairer {
     fn expect_value(&mut self, c: char) {
         let after_comma = std::mem::take(&mut self.after_comma);
         match c {
-            '{' => self.open(Frame::Object {
-                map: Map::new(),
-                key: None,
-            }),
-            '[' => self.open(Frame::Array(Vec::new())),
+            '{' | '[' => self.open(Frame::empty(c == '{')),
             ']' if matches!(self.stack.last(), Some(Frame::Array(_))) => {
                 if after_comma {
                     self.fix(FixKind::TrailingComma);
@@ -836,6 +844,17 @@ impl Repairer {
     /// An empty string buffer, reused if one is spare.
     fn take_buf(&mut self) -> String {
         self.spares.pop().unwrap_or_default()
+    }
+
+    /// A buffer holding `text`: a spare when the text output writes it and lets it go, one of
+    /// the exact size when the tree keeps it (so [`exact`](Self::exact) need not copy it).
+    fn owned(&mut self, text: &str) -> String {
+        if self.text.is_none() {
+            return text.to_owned();
+        }
+        let mut buf = self.take_buf();
+        buf.push_str(text);
+        buf
     }
 
     /// A buffer for an unquoted word starting with `c`.
@@ -1165,6 +1184,12 @@ impl Repairer {
             self.mode = Mode::Between(Expect::Colon);
             return;
         }
+        self.end_word(word);
+        self.recycle(buf);
+    }
+
+    /// An unquoted value (trimmed) is complete: put it where it belongs.
+    fn end_word(&mut self, word: &str) {
         let value = self.classify(word);
         if value.is_number()
             && let Some(text) = &mut self.text
@@ -1172,10 +1197,8 @@ impl Repairer {
             && word != "-0"
         {
             text.raw(self.stack.last().and_then(Frame::key), word);
-            self.recycle(buf);
             return self.placed();
         }
-        self.recycle(buf);
         self.complete(value);
     }
 

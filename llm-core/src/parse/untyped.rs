@@ -5,10 +5,24 @@
 //! [`DuplicateKey`](super::FixKind::DuplicateKey) fix: the visitor here refuses them, which sends
 //! the text down the repair path.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+
+/// Most members [`OPEN`] keeps room for between replies.
+const KEEP: usize = 1024;
+
+thread_local! {
+    /// The members read so far of the objects open, innermost last. Each object takes its own
+    /// off the end when it closes and is built at its size at once, instead of rehashing as its
+    /// members come in.
+    static OPEN: RefCell<Vec<(String, Value)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How deep serde's JSON reader lets arrays and objects nest before it fails: its recursion limit.
+pub(super) const SERDE_DEPTH: usize = 128;
 
 /// `text` read by serde, if it is one clean JSON value with no duplicate key.
 pub(super) fn clean(text: &str) -> Option<Value> {
@@ -87,14 +101,31 @@ impl<'de> Visitor<'de> for Strict {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let value = map.next_value_seed(self)?;
-            if out.insert(key, value).is_some() && !self.keep_last {
-                return Err(de::Error::custom("duplicate key"));
+        let start = OPEN.with_borrow(Vec::len);
+        let read = (|| {
+            while let Some(key) = map.next_key::<String>()? {
+                let value = map.next_value_seed(self)?;
+                OPEN.with_borrow_mut(|members| members.push((key, value)));
             }
-        }
-        Ok(Value::Object(out))
+            Ok(())
+        })();
+        OPEN.with_borrow_mut(|members| {
+            let read = read.and_then(|()| {
+                let mut out = Map::with_capacity(members.len() - start);
+                for (key, value) in members.drain(start..) {
+                    if out.insert(key, value).is_some() && !self.keep_last {
+                        return Err(de::Error::custom("duplicate key"));
+                    }
+                }
+                Ok(Value::Object(out))
+            });
+            members.truncate(start);
+            // A huge object's members are not kept waiting for the next one.
+            if start == 0 && members.capacity() > KEEP {
+                *members = Vec::new();
+            }
+            read
+        })
     }
 }
 
@@ -111,5 +142,15 @@ mod tests {
         assert_eq!(clean(r#"{"a": 1, "a": 2}"#), None);
         assert_eq!(clean(r#"{"a": 1,}"#), None);
         assert_eq!(clean("[1] x"), None);
+    }
+
+    #[test]
+    fn serde_refuses_values_nested_serde_depth_deep() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        assert!(clean(&nested(SERDE_DEPTH - 1)).is_some());
+        assert_eq!(clean(&nested(SERDE_DEPTH)), None);
+        let objects = |depth: usize| format!("{}1{}", r#"{"a": "#.repeat(depth), "}".repeat(depth));
+        assert!(clean(&objects(SERDE_DEPTH - 1)).is_some());
+        assert_eq!(clean(&objects(SERDE_DEPTH)), None);
     }
 }

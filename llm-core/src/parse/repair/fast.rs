@@ -8,16 +8,44 @@ use crate::parse::{Fix, FixKind};
 
 impl Repairer {
     /// A key or value that needs no repair, read at once: a double-quoted key, a double-quoted
-    /// string followed by what ends it, a number or literal followed by what ends it. Returns
+    /// string followed by what ends it, a number or literal followed by what ends it; or the
+    /// colon after a key, the comma after a member or element, a bracket that opens a value or
+    /// closes a nested one. Returns
     /// where reading goes on, or `None` to read `rest[i..]` a character at a time (which does
     /// the same for these tokens, more slowly).
     pub(super) fn plain_token(&mut self, expect: Expect, rest: &str, i: usize) -> Option<usize> {
         let bytes = rest.as_bytes();
         // At the root, where the value ends decides how much of the input it took.
-        if self.stack.is_empty() || !matches!(expect, Expect::Key | Expect::Value) {
+        if self.stack.is_empty() {
             return None;
         }
         let first = *bytes.get(i)?;
+        match (expect, first) {
+            (Expect::Colon, b':') => {
+                self.mode = Mode::Between(Expect::Value);
+                return Some(i + 1);
+            }
+            (Expect::Next, b',') => {
+                self.after_comma = true;
+                self.mode = Mode::Between(match self.stack.last() {
+                    Some(Frame::Object { .. }) => Expect::Key,
+                    _ => Expect::Value,
+                });
+                return Some(i + 1);
+            }
+            (Expect::Value, b'{' | b'[') => {
+                self.after_comma = false;
+                self.open(Frame::empty(first == b'{'));
+                return Some(i + 1);
+            }
+            // Closing the root decides how much of the input it took.
+            (Expect::Next, b'}' | b']') if self.stack.len() > 1 => {
+                self.close(char::from(first));
+                return Some(i + 1);
+            }
+            (Expect::Key | Expect::Value, _) => {}
+            _ => return None,
+        }
         if first == b'"' || first == b'\'' {
             let close = i + 1 + plain_run(&bytes[i + 1..]);
             if bytes.get(close) != Some(&first) {
@@ -39,8 +67,7 @@ impl Repairer {
                 if quote == Quote::Single {
                     self.fix(FixKind::SingleQuotes);
                 }
-                let mut buf = self.take_buf();
-                buf.push_str(text);
+                let buf = self.owned(text);
                 if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
                     *key = Some(buf);
                 }
@@ -61,8 +88,7 @@ impl Repairer {
             if quote == Quote::Single {
                 self.fix(FixKind::SingleQuotes);
             }
-            let mut buf = self.take_buf();
-            buf.push_str(text);
+            let buf = self.owned(text);
             self.end_string(Str {
                 quote,
                 buf,
@@ -97,9 +123,7 @@ impl Repairer {
             return None;
         }
         self.after_comma = false;
-        let mut buf = self.take_buf();
-        buf.push_str(&rest[i..end]);
-        self.end_bare(buf, false);
+        self.end_word(&rest[i..end]);
         Some(end)
     }
 }

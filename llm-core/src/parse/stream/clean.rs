@@ -10,6 +10,7 @@
 //! repairer reads a clean prefix exactly as it reads strict JSON.
 
 use super::Member;
+use crate::parse::extract::Balanced;
 use crate::parse::repair::Event;
 use crate::parse::scan::skip_until;
 use crate::path::PathSegment;
@@ -75,6 +76,8 @@ pub(super) struct Clean {
     reported_any: bool,
     /// Where the root value ends, once it has.
     end: Option<usize>,
+    /// The deepest nesting seen.
+    deepest: usize,
 }
 
 impl Clean {
@@ -94,6 +97,7 @@ impl Clean {
             reported_to: 0,
             reported_any: false,
             end: None,
+            deepest: 0,
         }
     }
 
@@ -115,9 +119,12 @@ impl Clean {
         true
     }
 
-    /// Where the root value ends, once it has.
-    pub(super) fn end(&self) -> Option<usize> {
-        self.end
+    /// The root value's length and nesting, once it has ended.
+    pub(super) fn end(&self) -> Option<Balanced> {
+        self.end.map(|len| Balanced {
+            len,
+            depth: self.deepest,
+        })
     }
 
     /// Reads `text` from where the last call stopped to its end, pushing the events the
@@ -347,6 +354,7 @@ impl Clean {
         }
         self.begin_member(at);
         self.stack.push(object);
+        self.deepest = self.deepest.max(self.stack.len());
         self.state = if object {
             State::Key { first: true }
         } else {
