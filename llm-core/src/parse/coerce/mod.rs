@@ -122,7 +122,11 @@ impl std::io::Write for Bounded {
 /// A keyword of a schema object. Schema objects have a few keys: comparing them costs less than
 /// hashing the key.
 pub(super) fn kw<'v>(schema: &'v Value, key: &str) -> Option<&'v Value> {
-    let map = schema.as_object()?;
+    member(schema.as_object()?, key)
+}
+
+/// `map[key]`, by comparing keys when the map is small (schema objects, a type's definitions).
+fn member<'v>(map: &'v Map<String, Value>, key: &str) -> Option<&'v Value> {
     if map.len() > 8 {
         return map.get(key);
     }
@@ -190,7 +194,7 @@ impl<'a> Coercer<'a, '_> {
             } else {
                 reference
                     .strip_prefix("#/$defs/")
-                    .and_then(|name| self.defs?.get(name))
+                    .and_then(|name| member(self.defs?, name))
             };
             match next {
                 Some(next) => schema = next,
