@@ -233,7 +233,12 @@ enum Expect {
 /// What a parse produced, in comparable form.
 #[derive(Debug)]
 enum Outcome {
-    Value { value: Value, fixes: Vec<String> },
+    Value {
+        value: Value,
+        fixes: Vec<String>,
+        /// Each fix as `Kind@path`, in the order recorded.
+        trace: Vec<String>,
+    },
     Error(ErrorInfo),
 }
 
@@ -254,6 +259,11 @@ fn outcome<T: LlmOutput + Serialize>(input: &str) -> Outcome {
                 .fixes
                 .iter()
                 .map(|f| format!("{:?}", f.kind))
+                .collect(),
+            trace: parsed
+                .fixes
+                .iter()
+                .map(|f| format!("{:?}@{}", f.kind, f.path))
                 .collect(),
         },
         Err(err) => Outcome::Error(error_info(&err)),
@@ -360,7 +370,7 @@ fn same(a: &Value, b: &Value) -> bool {
 /// Why `got` does not meet the case's expectation; `None` when it does.
 fn check(case: &Case, got: &Outcome) -> Option<String> {
     match (&case.expect, got) {
-        (Expect::Value(want), Outcome::Value { value, fixes }) => {
+        (Expect::Value(want), Outcome::Value { value, fixes, .. }) => {
             if !same(want, value) {
                 return Some(format!(
                     "expected value {want}\n    got value      {value} (fixes {fixes:?})"
@@ -392,7 +402,7 @@ fn check(case: &Case, got: &Outcome) -> Option<String> {
             err.path.as_deref().unwrap_or("-"),
             err.message
         )),
-        (Expect::Error { kind, .. }, Outcome::Value { value, fixes }) => Some(format!(
+        (Expect::Error { kind, .. }, Outcome::Value { value, fixes, .. }) => Some(format!(
             "expected error {kind}\n    got value {value} (fixes {fixes:?})"
         )),
         (
@@ -640,4 +650,28 @@ fn corpus() {
         }
         panic!("{report}");
     }
+}
+
+/// Every case's fixes with their paths, in order, or its error: the expectations above check
+/// kinds as a set; this pins where each fix was recorded and in what order, so a change to
+/// either shows up in review (`INSTA_UPDATE=always` rewrites the snapshot).
+#[test]
+fn corpus_fix_paths_and_order() {
+    let mut cases = load();
+    cases.sort_by(|a, b| (&a.file, &a.name).cmp(&(&b.file, &b.name)));
+    let mut out = String::new();
+    for case in &cases {
+        let line = match run_case(&case.target, &case.input) {
+            Some(Outcome::Value { trace, .. }) if trace.is_empty() => "clean".to_owned(),
+            Some(Outcome::Value { trace, .. }) => trace.join(" "),
+            Some(Outcome::Error(err)) => format!(
+                "error {} at {}",
+                err.kind,
+                err.path.as_deref().unwrap_or("-")
+            ),
+            None => format!("unknown target {}", case.target),
+        };
+        out.push_str(&format!("{} {}: {line}\n", case.file, case.name));
+    }
+    insta::assert_snapshot!(out);
 }
