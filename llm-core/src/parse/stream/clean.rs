@@ -62,7 +62,8 @@ pub(super) struct Clean {
     member_start: usize,
     /// Where the open string's text, or the open number or literal, starts.
     token_start: usize,
-    /// Where the open string value's closing quote is (in [`State::Closed`]).
+    /// Where the open string value's closing quote is (in [`State::Closed`]), or where the
+    /// number or literal ended (in [`State::BareEnd`]).
     closed_at: usize,
     /// Where the open escape's `\` is.
     escape_at: usize,
@@ -131,25 +132,17 @@ impl Clean {
     /// repairer would report at this point.
     #[inline]
     pub(super) fn read(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), Damaged> {
-        let mut pos = self.pos;
-        let read = self.scan(text, &mut pos, events);
-        self.pos = pos;
-        read?;
+        self.scan(text, events)?;
         if self.stack.len() == 1 {
             self.report_text(text, events);
         }
         Ok(())
     }
 
-    /// [`read`](Self::read)'s loop, with the position in a local.
-    fn scan(
-        &mut self,
-        text: &str,
-        pos: &mut usize,
-        events: &mut Vec<Event>,
-    ) -> Result<(), Damaged> {
+    /// [`read`](Self::read)'s loop; the position is kept in a local and stored at the end.
+    fn scan(&mut self, text: &str, events: &mut Vec<Event>) -> Result<(), Damaged> {
         let bytes = text.as_bytes();
-        let mut i = *pos;
+        let mut i = self.pos;
         let result = loop {
             let Some(&b) = bytes.get(i) else { break Ok(()) };
             match self.state {
@@ -328,7 +321,7 @@ impl Clean {
                 State::Done => i = bytes.len(),
             }
         };
-        *pos = i;
+        self.pos = i;
         result
     }
 
