@@ -242,6 +242,17 @@ impl<'de, 'a> Lexer<'de, 'a> {
         self.placed();
     }
 
+    /// The bracket at `pos` closes the innermost container; a comma just before it is dropped
+    /// with a fix, as the repairer drops it.
+    #[inline]
+    fn close_bracket(&mut self) {
+        self.pos += 1;
+        if std::mem::take(&mut self.after_comma) {
+            self.fix(FixKind::TrailingComma);
+        }
+        self.close();
+    }
+
     /// The text ended inside the innermost container: closes it as the repairer does.
     fn close_at_end(&mut self) {
         self.fix(FixKind::ClosedContainer);
@@ -314,11 +325,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
                 return Ok(false);
             }
             Some(b'}') => {
-                self.pos += 1;
-                if std::mem::take(&mut self.after_comma) {
-                    self.fix(FixKind::TrailingComma);
-                }
-                self.close();
+                self.close_bracket();
                 return Ok(false);
             }
             Some(b) => b,
@@ -430,11 +437,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
                 return Ok(false);
             }
             Some(b']') => {
-                self.pos += 1;
-                if std::mem::take(&mut self.after_comma) {
-                    self.fix(FixKind::TrailingComma);
-                }
-                self.close();
+                self.close_bracket();
                 return Ok(false);
             }
             Some(b'}' | b',' | b':') => return Err(self.bail()),
