@@ -240,7 +240,7 @@ pub(in crate::parse) fn order(rng: &mut Rng) -> Value {
 }
 
 /// Writes `value` as JSON with damage drawn from `rng` at every token.
-pub(in crate::parse) fn write(rng: &mut Rng, value: &Value, out: &mut String) {
+fn write(rng: &mut Rng, value: &Value, out: &mut String) {
     gap(rng, out);
     match value {
         Value::Null => out.push_str(rng.pick(&["null", "null", "None", "NaN", "undefined"])),
@@ -379,6 +379,21 @@ fn string(rng: &mut Rng, text: &str, out: &mut String) {
     }
 }
 
+/// `value` written with damage drawn from `rng`, from its first `{` or `[` on.
+pub(in crate::parse) fn damaged(rng: &mut Rng, value: &Value) -> String {
+    let mut text = String::new();
+    write(rng, value, &mut text);
+    text[text.find(['{', '[']).unwrap_or_default()..].to_owned()
+}
+
+/// `text` cut off at a random character boundary after its start, when there is one.
+pub(in crate::parse) fn cut<'t>(rng: &mut Rng, text: &'t str) -> Option<&'t str> {
+    let at = rng.below(text.len() as u64) as usize;
+    (at..text.len())
+        .find(|&i| text.is_char_boundary(i) && i > 0)
+        .map(|i| &text[..i])
+}
+
 /// Damaged renderings of generated values, cut off at random places and followed by text.
 #[test]
 fn generated_damage_reads_as_the_repair_path_reads_it() {
@@ -391,13 +406,10 @@ fn generated_damage_reads_as_the_repair_path_reads_it() {
         } else {
             json!([rng.below(9), rng.pick(WORDS), {"type": "circle", "r": 1.5}])
         };
-        let mut text = String::new();
-        write(&mut rng, &value, &mut text);
-        let text = text[text.find(['{', '[']).unwrap_or_default()..].to_owned();
+        let text = damaged(&mut rng, &value);
         check_all(&text, &mut tally);
-        let cut = rng.below(text.len() as u64) as usize;
-        if let Some(cut) = (cut..text.len()).find(|&i| text.is_char_boundary(i) && i > 0) {
-            check_all(&text[..cut], &mut tally);
+        if let Some(cut) = cut(&mut rng, &text) {
+            check_all(cut, &mut tally);
         }
         if rng.chance(30) {
             check_all(&format!("{text}\n\nHope this helps!"), &mut tally);

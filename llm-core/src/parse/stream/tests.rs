@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{Reader, StreamParser, chunks};
-use crate::parse::lenient::tests::{Rng, WORDS, order, write};
+use crate::parse::lenient::tests::{Rng, WORDS, cut, damaged, order};
 use crate::parse::repair::{Event, Limits, Repairer};
 
 #[derive(Debug, Default)]
@@ -101,14 +101,11 @@ fn damaged_streams_go_to_the_repairer_with_the_same_events() {
     for _ in 0..600 {
         rng.1 = rng.chance(30);
         let value = order(&mut rng);
-        let mut text = String::new();
-        write(&mut rng, &value, &mut text);
-        let text = text[text.find(['{', '[']).unwrap_or_default()..].to_owned();
+        let text = damaged(&mut rng, &value);
         let size = [1, 3, 4, 9, 40][rng.below(5) as usize];
         check(&text, size, &mut tally);
-        let cut = rng.below(text.len() as u64) as usize;
-        if let Some(cut) = (cut..text.len()).find(|&i| text.is_char_boundary(i) && i > 0) {
-            check(&text[..cut], size, &mut tally);
+        if let Some(cut) = cut(&mut rng, &text) {
+            check(cut, size, &mut tally);
         }
         check(&format!("{text}\n\nHope this helps!"), size, &mut tally);
     }
