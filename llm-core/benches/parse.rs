@@ -1453,6 +1453,27 @@ fn run_alloc_case(case: &str, iters: u64) -> usize {
             print!("{out}");
             inputs.len()
         }
+        // One text from the environment (`LLM_BENCH_TEXT`), for counting a single reply's
+        // instructions: `repair_json_text`, `parse_text` (as `Invoice`) or `stream_text` (4-byte
+        // chunks).
+        "repair_json_text" | "parse_text" | "stream_text" => {
+            let text = std::env::var("LLM_BENCH_TEXT").unwrap_or_default();
+            let parts = chunks(&text, 4);
+            for _ in 0..iters {
+                match case {
+                    "repair_json_text" => {
+                        black_box(repair_json(black_box(&text)).ok());
+                    }
+                    "parse_text" => {
+                        black_box(Invoice::parse(black_box(&text)).ok());
+                    }
+                    _ => {
+                        black_box(stream_4b(black_box(&parts)));
+                    }
+                }
+            }
+            text.len()
+        }
         // Every generated malformed input once per iteration, as in `repair_json/generated_all`.
         "repair_json_generated" => {
             let all = payloads();
