@@ -10,6 +10,7 @@
 //! repairer reads a clean prefix exactly as it reads strict JSON.
 
 use super::Member;
+use super::deep::{self, Deep};
 use crate::parse::extract::Balanced;
 use crate::parse::repair::Event;
 use crate::parse::scan::skip_until;
@@ -45,6 +46,9 @@ enum State {
     Bare,
     /// After a number or literal in an object: the repairer ends it at `,`, `}` or a newline.
     BareEnd,
+    /// Inside a member of a member of the root: read by the automaton of `deep.rs`, in the
+    /// state given.
+    Deep(Deep),
     /// The root value is complete.
     Done,
 }
@@ -108,16 +112,13 @@ impl Clean {
     /// The text is read in one go when a bracket arrives, or at the end.
     #[inline]
     pub(super) fn can_wait(&self, chunk: &str) -> bool {
-        if self.stack.len() < 2 {
-            return false;
-        }
-        // `]` is `}` without bit 5: one comparison per byte.
-        for &b in chunk.as_bytes() {
-            if b | 0x20 == b'}' {
-                return false;
-            }
-        }
-        true
+        self.nested() && !closes(chunk)
+    }
+
+    /// Whether the reader is inside a member of a member of the root.
+    #[inline]
+    pub(super) fn nested(&self) -> bool {
+        self.stack.len() >= 2
     }
 
     /// The root value's length and nesting, once it has ended.
@@ -146,6 +147,16 @@ impl Clean {
         let result = loop {
             let Some(&b) = bytes.get(i) else { break Ok(()) };
             match self.state {
+                State::Deep(state) => match self.deep(bytes, i, state) {
+                    // The member's container closed just before `at`.
+                    Ok(Some(at)) => {
+                        i = at;
+                        self.complete(text, at, events);
+                        self.state = State::After;
+                    }
+                    Ok(None) => i = bytes.len(),
+                    Err(damaged) => break Err(damaged),
+                },
                 State::Str { key } => {
                     let stop = string_run(bytes, i);
                     i = stop;
@@ -229,12 +240,7 @@ impl Clean {
                     self.space_after_bare(text, b, events);
                     i += 1;
                 }
-                _ if is_space(b) => {
-                    i += 1;
-                    while bytes.get(i).copied().is_some_and(is_space) {
-                        i += 1;
-                    }
-                }
+                _ if is_space(b) => i = skip_spaces(bytes, i),
                 State::Value { first } => {
                     match b {
                         b'{' | b'[' => {
@@ -341,19 +347,79 @@ impl Clean {
         }
     }
 
+    /// A container opens at `at` (the root, or a member of it).
     fn open(&mut self, at: usize, object: bool) -> Result<(), Damaged> {
+        self.begin_member(at);
+        self.push(object)?;
+        let first = if object { deep::K1 } else { deep::V1 };
+        self.state = match (self.stack.len(), object) {
+            (2.., _) => State::Deep(first),
+            (_, true) => State::Key { first: true },
+            (_, false) => State::Value { first: true },
+        };
+        Ok(())
+    }
+
+    /// Pushes a container on the stack, if the depth limit allows.
+    fn push(&mut self, object: bool) -> Result<(), Damaged> {
         if self.stack.len() + 1 >= self.max_depth {
             return Err(Damaged);
         }
-        self.begin_member(at);
         self.stack.push(object);
         self.deepest = self.deepest.max(self.stack.len());
-        self.state = if object {
-            State::Key { first: true }
-        } else {
-            State::Value { first: true }
-        };
         Ok(())
+    }
+
+    /// [`scan`](Self::scan) inside a member of a member of the root, from `i` in `state`: where
+    /// the member's container closed (the byte after its bracket), or `None` at the end of the
+    /// text (the state kept for the next chunk).
+    fn deep(
+        &mut self,
+        bytes: &[u8],
+        mut i: usize,
+        mut state: Deep,
+    ) -> Result<Option<usize>, Damaged> {
+        while let Some(&b) = bytes.get(i) {
+            let next = deep::next(state, b);
+            i += 1;
+            if next < deep::ACTION {
+                state = next;
+                continue;
+            }
+            state = match next {
+                deep::OPEN_OBJECT | deep::OPEN_ARRAY => {
+                    let object = next == deep::OPEN_OBJECT;
+                    self.push(object)?;
+                    if object { deep::K1 } else { deep::V1 }
+                }
+                deep::CLOSE_OBJECT | deep::CLOSE_ARRAY => {
+                    if self.stack.pop() != Some(next == deep::CLOSE_OBJECT) {
+                        return Err(Damaged);
+                    }
+                    if self.stack.len() == 1 {
+                        return Ok(Some(i));
+                    }
+                    deep::AFTER_VALUE
+                }
+                deep::COMMA => deep::after_comma(self.stack.last() == Some(&true)),
+                deep::NEWLINE => {
+                    i = skip_spaces(bytes, i - 1);
+                    // Between tokens the state stays; a newline ends a number or literal.
+                    if state <= deep::AFTER_VALUE {
+                        state
+                    } else {
+                        deep::AFTER_VALUE
+                    }
+                }
+                deep::KEY | deep::STRING_VALUE => {
+                    i = string_run(bytes, i);
+                    deep::string_state(next == deep::KEY)
+                }
+                _ => return Err(Damaged),
+            };
+        }
+        self.state = State::Deep(state);
+        Ok(None)
     }
 
     /// The `}` or `]` at `at` closes the innermost container.
@@ -446,6 +512,33 @@ impl Clean {
         self.reported_to = end;
         self.reported_any = true;
     }
+}
+
+/// Whether `chunk` holds a `}` or `]`.
+#[inline]
+pub(super) fn closes(chunk: &str) -> bool {
+    // `]` is `}` without bit 5: one comparison per byte.
+    chunk.bytes().any(|b| b | 0x20 == b'}')
+}
+
+/// Where the run of whitespace at `from` ends; the spaces after a newline (indentation) are
+/// skipped eight at a time.
+#[inline]
+fn skip_spaces(bytes: &[u8], mut from: usize) -> usize {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    while bytes.get(from).copied().is_some_and(is_space) {
+        from += 1;
+        while let Some(chunk) = bytes.get(from..from + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let spaces = (u64::from_le_bytes(word) ^ SPACES).trailing_zeros() / 8;
+            from += spaces as usize;
+            if spaces < 8 {
+                break;
+            }
+        }
+    }
+    from
 }
 
 #[inline]

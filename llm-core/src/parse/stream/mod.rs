@@ -15,6 +15,7 @@
 //! repair path otherwise.
 
 mod clean;
+mod deep;
 mod member;
 #[cfg(test)]
 mod tests;
@@ -60,6 +61,9 @@ pub struct StreamParser<T> {
     reader: Reader,
     /// Whether the value has started (text before the first `{` or `[` is skipped).
     started: bool,
+    /// Whether a chunk without a closing bracket is only kept (see `Clean::can_wait`): the light
+    /// reader is inside a member of a member of the root, and the head is stored.
+    waiting: bool,
     /// The start of the reply, kept for error excerpts.
     head: String,
     /// The reply from the first `{` or `[` on.
@@ -92,6 +96,7 @@ impl<T: LlmOutput> StreamParser<T> {
         Self {
             reader: Reader::Clean(Clean::new(limits.max_depth)),
             started: false,
+            waiting: false,
             head: String::new(),
             text: String::new(),
             limits,
@@ -103,16 +108,17 @@ impl<T: LlmOutput> StreamParser<T> {
     pub fn feed(&mut self, chunk: &str) -> Vec<Event> {
         // The common case first: a plain stream inside a nested value, where the chunk is only
         // kept (see `Clean::can_wait`).
-        if let Reader::Clean(clean) = &self.reader
-            && self.started
-            && self.head.len() >= HEAD_BYTES
+        if self.waiting
             && self.text.len() + chunk.len() <= self.limits.max_bytes
-            && clean.can_wait(chunk)
+            && !clean::closes(chunk)
         {
             self.text.push_str(chunk);
             return Vec::new();
         }
-        self.feed_slow(chunk)
+        let events = self.feed_slow(chunk);
+        self.waiting = self.head.len() >= HEAD_BYTES
+            && matches!(&self.reader, Reader::Clean(clean) if clean.nested());
+        events
     }
 
     /// [`feed`](Self::feed) for every chunk that must be read now: kept apart so the common

@@ -177,3 +177,79 @@ fn members_of_a_plain_stream_carry_their_text_and_read_as_the_repairer_reads_the
         ]
     );
 }
+
+/// Every token shape below the root's members (where the light reader runs an automaton): plain
+/// JSON stays with the light reader, anything else goes to the repairer, and both report the
+/// repairer's events at every chunk size.
+#[test]
+fn values_below_the_roots_members_stay_with_the_light_reader_only_when_plain() {
+    let plain = [
+        "0",
+        "-0",
+        "12",
+        "-1.5e-3",
+        "1E+2",
+        "0.5",
+        "true",
+        "false",
+        "null",
+        r#""x""#,
+        r#""a\"b\\c\/d\b\f\n\r\t""#,
+        r#""\u00e9\uABCD\uD7FF\ue000""#,
+        // `€` and `–` start with the byte `”` starts with.
+        r#""€ – ok""#,
+        "{}",
+        "[]",
+        r#"{"k": [1, {"m": null}], "e": {}}"#,
+        "[ 1 ,\t2\r\n , 3 ]",
+        "{\n  \"k\" :\n    1\n}",
+    ];
+    let damaged = [
+        "01",
+        "-",
+        "1.",
+        ".5",
+        "1e",
+        "1e+",
+        "+1",
+        "1-2",
+        "tru",
+        "truex",
+        "nul",
+        "True",
+        "NaN",
+        "\"line\nbreak\"",
+        "\"tab\there\"",
+        r#""\x""#,
+        r#""\u12""#,
+        r#""\uD800""#,
+        r#""\udc00x""#,
+        r#""x”y""#,
+        "[1 2]",
+        "[1,]",
+        r#"{"k" 1}"#,
+        r#"{"k": 1,}"#,
+        "{'k': 1}",
+        "{k: 1}",
+        "[1}",
+        r#"{"k": 1]"#,
+        r#""a" "b""#,
+        "// c\n1",
+    ];
+    let mut tally = Tally::default();
+    for (snippets, clean) in [(&plain[..], true), (&damaged[..], false)] {
+        for snippet in snippets {
+            for text in [
+                format!(r#"{{"a": {{"b": [{snippet}]}}, "z": 1}}"#),
+                format!("[[{snippet}], 2]"),
+            ] {
+                for size in SIZES {
+                    check(&text, size, &mut tally);
+                }
+                let mut parser = StreamParser::<Value>::new();
+                parser.feed(&text);
+                assert_eq!(matches!(parser.reader, Reader::Clean(_)), clean, "{text:?}");
+            }
+        }
+    }
+}
