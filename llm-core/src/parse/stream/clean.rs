@@ -7,7 +7,8 @@
 //! byte that is not plain JSON, or that the repairer might read another way (a `”` inside a
 //! string, a lone surrogate, nesting at the depth limit), it stops and the stream parser hands
 //! the text to the repairer; what it reported up to the chunk before stays valid, because the
-//! repairer reads a clean prefix exactly as it reads strict JSON.
+//! repairer reads a clean prefix exactly as it reads strict JSON. Below the root's members, where
+//! nothing is reported until a member closes, the text is checked by the automaton of `deep.rs`.
 
 use super::Member;
 use super::deep::{self, Deep};

@@ -112,39 +112,47 @@ static CLASS: [u8; 256] = {
         t[b] = CONTROL;
         b += 1;
     }
-    t[b' ' as usize] = SPACE;
-    t[b'\t' as usize] = TAB_CR;
-    t[b'\r' as usize] = TAB_CR;
-    t[b'\n' as usize] = LF;
-    t[b'"' as usize] = QUOTE;
-    t[b'\\' as usize] = BACKSLASH;
-    t[b'{' as usize] = LBRACE;
-    t[b'}' as usize] = RBRACE;
-    t[b'[' as usize] = LBRACKET;
-    t[b']' as usize] = RBRACKET;
-    t[b',' as usize] = C_COMMA;
-    t[b':' as usize] = C_COLON;
-    t[b'0' as usize] = ZERO;
+    // Each byte with a class of its own, then the digits and letters.
+    let single = [
+        (b' ', SPACE),
+        (b'\t', TAB_CR),
+        (b'\r', TAB_CR),
+        (b'\n', LF),
+        (b'"', QUOTE),
+        (b'\\', BACKSLASH),
+        (b'{', LBRACE),
+        (b'}', RBRACE),
+        (b'[', LBRACKET),
+        (b']', RBRACKET),
+        (b',', C_COMMA),
+        (b':', C_COLON),
+        (b'0', ZERO),
+        (b'8', EIGHT_NINE),
+        (b'9', EIGHT_NINE),
+        (b'-', MINUS),
+        (b'+', PLUS),
+        (b'.', DOT),
+        (b'/', SLASH),
+        (0xE2, E2),
+        (0x80, X80),
+        (0x9D, X9D),
+        (b'A', HEX_UPPER),
+        (b'B', HEX_UPPER),
+        (b'C', HEX_UPPER),
+        (b'F', HEX_UPPER),
+        (b'D', UPPER_D),
+        (b'E', UPPER_E),
+    ];
+    let mut k = 0;
+    while k < single.len() {
+        t[single[k].0 as usize] = single[k].1;
+        k += 1;
+    }
     let mut d = b'1';
     while d <= b'7' {
         t[d as usize] = ONE_TO_SEVEN;
         d += 1;
     }
-    t[b'8' as usize] = EIGHT_NINE;
-    t[b'9' as usize] = EIGHT_NINE;
-    t[b'-' as usize] = MINUS;
-    t[b'+' as usize] = PLUS;
-    t[b'.' as usize] = DOT;
-    t[b'/' as usize] = SLASH;
-    t[0xE2] = E2;
-    t[0x80] = X80;
-    t[0x9D] = X9D;
-    t[b'A' as usize] = HEX_UPPER;
-    t[b'B' as usize] = HEX_UPPER;
-    t[b'C' as usize] = HEX_UPPER;
-    t[b'F' as usize] = HEX_UPPER;
-    t[b'D' as usize] = UPPER_D;
-    t[b'E' as usize] = UPPER_E;
     let mut c = b'a';
     while c <= b'z' {
         t[c as usize] = lower(c);
