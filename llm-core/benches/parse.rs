@@ -1341,6 +1341,7 @@ fn alloc_cases() -> Vec<&'static str> {
         "repair_json_mixed_10KB",
         "repairer_mixed_10KB",
         "serde_clean_20KB",
+        "parse_clean_20KB",
         "stream4B_clean_20KB",
         "stream4B_mixed_20KB",
     ]);
@@ -1501,6 +1502,7 @@ fn run_alloc_case(case: &str, iters: u64) -> usize {
             })
         }
         "serde_clean_20KB" => run(&clean20, &serde),
+        "parse_clean_20KB" => run(&clean20, &parse),
         "stream4B_clean_20KB" => run(&clean20, &stream),
         "stream4B_mixed_20KB" => run(&mixed20, &stream),
         other => {
