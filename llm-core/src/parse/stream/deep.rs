@@ -11,7 +11,7 @@ pub(super) type Deep = u8;
 
 // The states. `S_*` are inside a string: the key's set, then the value's at `+ STRING`.
 /// A value (after `:` or `,` in an array); `V1`: right after `[`, where `]` may close it.
-pub(super) const V: Deep = 0;
+const V: Deep = 0;
 pub(super) const V1: Deep = 1;
 /// A key (after `,` in an object); `K1`: right after `{`, where `}` may close it.
 const K: Deep = 2;
@@ -43,7 +43,8 @@ const N_FRAC: Deep = N_MINUS + 4;
 const N_E: Deep = N_MINUS + 5;
 const N_ESIGN: Deep = N_MINUS + 6;
 const N_EXP: Deep = N_MINUS + 7;
-/// Inside `true`, `false`, `null` (one state per letter read), and after one of them.
+/// Inside `true`, `false`, `null` (a state per letter after the first, each word followed by
+/// an unused one), and after one of them.
 const LIT: Deep = N_EXP + 1;
 const LIT_END: Deep = LIT + 13;
 const STATES: usize = LIT_END as usize + 1;
