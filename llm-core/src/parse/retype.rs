@@ -284,7 +284,7 @@ impl<'a> Members<'a> {
                 .and_then(|s| kw(s, "properties"))
                 .and_then(Value::as_object),
             aliases: schema
-                .and_then(|s| s.get(ALIASES))
+                .and_then(|s| kw(s, ALIASES))
                 .and_then(Value::as_object),
             additional: schema.and_then(|s| kw(s, "additionalProperties")),
             required: schema

@@ -55,8 +55,7 @@ impl<'a> Fitter<'a> {
 
     /// `schema` with its `$ref`s followed.
     pub(super) fn resolve(&self, schema: &'a Value) -> &'a Value {
-        self.coercer(FieldPath::root(), &mut Vec::new())
-            .resolve(schema)
+        resolve(self.root, self.defs, schema)
     }
 
     /// `value`, found at `path`, fitted to `schema`; fixes are added to `fixes`.
@@ -183,25 +182,7 @@ impl<'a> Coercer<'a, '_> {
     }
 
     fn resolve(&self, schema: &'a Value) -> &'a Value {
-        let mut schema = schema;
-        // Bounded: a chain of refs longer than the number of definitions is a cycle.
-        for _ in 0..=self.defs.map_or(0, Map::len) {
-            let Some(reference) = kw(schema, "$ref").and_then(Value::as_str) else {
-                break;
-            };
-            let next = if reference == "#" {
-                Some(self.root)
-            } else {
-                reference
-                    .strip_prefix("#/$defs/")
-                    .and_then(|name| member(self.defs?, name))
-            };
-            match next {
-                Some(next) => schema = next,
-                None => break,
-            }
-        }
-        schema
+        resolve(self.root, self.defs, schema)
     }
 
     fn fit(&mut self, value: Value, schema: &'a Value) -> Result<Value, CoerceError> {
@@ -229,7 +210,7 @@ impl<'a> Coercer<'a, '_> {
             }
             other => other,
         };
-        let aliases = schema.get(ALIASES).and_then(Value::as_object);
+        let aliases = kw(schema, ALIASES).and_then(Value::as_object);
         if let Some(allowed) = kw(schema, "enum").and_then(Value::as_array) {
             return self.fit_enum(value, allowed, aliases);
         }
@@ -360,7 +341,7 @@ impl<'a> Coercer<'a, '_> {
         let props: &'a Map<String, Value> = kw(schema, "properties")
             .and_then(Value::as_object)
             .unwrap_or(&EMPTY);
-        let aliases = schema.get(ALIASES).and_then(Value::as_object);
+        let aliases = kw(schema, ALIASES).and_then(Value::as_object);
         // A wrapper around the answer (`{"invoice": {...}}`): one member, not a field, holding
         // an object, where the type has required fields.
         if self.path.is_root()
@@ -507,6 +488,33 @@ impl<'a> Coercer<'a, '_> {
             _ => None,
         }
     }
+}
+
+/// `schema` with its `$ref`s followed, to `root` (`#`) or to one of its definitions `defs`.
+fn resolve<'a>(
+    root: &'a Value,
+    defs: Option<&'a Map<String, Value>>,
+    schema: &'a Value,
+) -> &'a Value {
+    let mut schema = schema;
+    // Bounded: a chain of refs longer than the number of definitions is a cycle.
+    for _ in 0..=defs.map_or(0, Map::len) {
+        let Some(reference) = kw(schema, "$ref").and_then(Value::as_str) else {
+            break;
+        };
+        let next = if reference == "#" {
+            Some(root)
+        } else {
+            reference
+                .strip_prefix("#/$defs/")
+                .and_then(|name| member(defs?, name))
+        };
+        match next {
+            Some(next) => schema = next,
+            None => break,
+        }
+    }
+    schema
 }
 
 fn article(ty: &str) -> String {
