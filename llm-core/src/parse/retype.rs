@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::Fix;
-use super::coerce::{Fitter, accepts_null, kw, type_names};
+use super::coerce::{Fitter, Keywords, accepts_null, kw, type_names};
 use super::repair::number;
 use crate::output::schema::ALIASES;
 use crate::path::{CompactString, FieldPath, PathSegment};
@@ -420,9 +420,13 @@ pub(super) fn scalar<'a>(
     let Some(mut schema) = schema else {
         return Some(None);
     };
+    // The keywords of the schema the scalar is fitted to, once it is no union.
+    let mut keys = None;
     for _ in 0..MAX_UNWRAP {
         schema = fit.resolve(schema);
-        let Some(branches) = union(schema) else {
+        let found = Keywords::of(schema);
+        let Some(branches) = found.union() else {
+            keys = Some(found);
             break;
         };
         if matches!(token, Token::Raw("null"))
@@ -432,10 +436,11 @@ pub(super) fn scalar<'a>(
         }
         schema = only_shape(fit, branches)?;
     }
-    if union(schema).is_some() {
+    let keys = keys.unwrap_or_else(|| Keywords::of(schema));
+    if keys.union().is_some() {
         return None;
     }
-    if fits(schema, token) {
+    if fits(keys, token) {
         return Some(None);
     }
     fit.fit(value()?, schema, path(), fixes).ok().map(Some)
@@ -457,18 +462,18 @@ fn null_only(schema: &Value) -> bool {
         && kw(schema, "enum").is_none()
 }
 
-/// Whether the scalar `token` fits `schema` as it is: what the tree path would keep unchanged
-/// without a fix. False when unsure; the fitter then decides.
-fn fits(schema: &Value, token: Token<'_>) -> bool {
-    if let Some(allowed) = kw(schema, "enum").and_then(Value::as_array) {
+/// Whether the scalar `token` fits the schema whose keywords are `keys` as it is: what the tree
+/// path would keep unchanged without a fix. False when unsure; the fitter then decides.
+fn fits(keys: Keywords<'_>, token: Token<'_>) -> bool {
+    if let Some(allowed) = keys.enumeration.and_then(Value::as_array) {
         return token
             .plain()
             .is_some_and(|t| allowed.iter().any(|a| a.as_str() == Some(t)));
     }
-    if kw(schema, "const").is_some() {
+    if keys.constant.is_some() {
         return false;
     }
-    let types = type_names(schema);
+    let types = keys.types();
     if matches!(token, Token::Raw("null")) {
         return types.iter().any(|t| t == "null") || types.iter().next().is_none();
     }

@@ -158,10 +158,60 @@ impl<'a> Types<'a> {
 }
 
 pub(super) fn type_names(schema: &Value) -> Types<'_> {
-    match kw(schema, "type") {
+    types_of(kw(schema, "type"))
+}
+
+/// The types named by a schema's `type` keyword (`None` when it has none).
+fn types_of(ty: Option<&Value>) -> Types<'_> {
+    match ty {
         Some(Value::String(t)) => Types::One(t.as_str()),
         Some(Value::Array(ts)) => Types::Many(ts),
         _ => Types::Many(&[]),
+    }
+}
+
+/// The keywords that decide what a value becomes under a schema object, found in one pass over
+/// its keys (what [`kw`] finds for each, without a pass per keyword).
+#[derive(Clone, Copy, Default)]
+pub(super) struct Keywords<'v> {
+    any_of: Option<&'v Value>,
+    one_of: Option<&'v Value>,
+    pub(super) enumeration: Option<&'v Value>,
+    pub(super) constant: Option<&'v Value>,
+    ty: Option<&'v Value>,
+    aliases: Option<&'v Value>,
+}
+
+impl<'v> Keywords<'v> {
+    /// The keywords of `schema` (none when it is not an object).
+    pub(super) fn of(schema: &'v Value) -> Self {
+        let mut keys = Self::default();
+        for (key, value) in schema.as_object().into_iter().flatten() {
+            let slot = match key.as_str() {
+                "anyOf" => &mut keys.any_of,
+                "oneOf" => &mut keys.one_of,
+                "enum" => &mut keys.enumeration,
+                "const" => &mut keys.constant,
+                "type" => &mut keys.ty,
+                ALIASES => &mut keys.aliases,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        keys
+    }
+
+    /// The branches of an `anyOf` (or, without one, a `oneOf`).
+    pub(super) fn union(self) -> Option<&'v [Value]> {
+        self.any_of
+            .or(self.one_of)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+    }
+
+    /// The JSON types named in `type`.
+    pub(super) fn types(self) -> Types<'v> {
+        types_of(self.ty)
     }
 }
 
@@ -187,7 +237,8 @@ impl<'a> Coercer<'a, '_> {
 
     fn fit(&mut self, value: Value, schema: &'a Value) -> Result<Value, CoerceError> {
         let schema = self.resolve(schema);
-        if let Some(Value::Array(branches)) = kw(schema, "anyOf").or_else(|| kw(schema, "oneOf")) {
+        let keys = Keywords::of(schema);
+        if let Some(branches) = keys.union() {
             return self.fit_union(value, schema, branches);
         }
         let value = match value {
@@ -210,14 +261,14 @@ impl<'a> Coercer<'a, '_> {
             }
             other => other,
         };
-        let aliases = kw(schema, ALIASES).and_then(Value::as_object);
-        if let Some(allowed) = kw(schema, "enum").and_then(Value::as_array) {
+        let aliases = keys.aliases.and_then(Value::as_object);
+        if let Some(allowed) = keys.enumeration.and_then(Value::as_array) {
             return self.fit_enum(value, allowed, aliases);
         }
-        if let Some(constant) = kw(schema, "const") {
+        if let Some(constant) = keys.constant {
             return self.fit_enum(value, std::slice::from_ref(constant), aliases);
         }
-        let types = type_names(schema);
+        let types = keys.types();
         if types.is_empty() {
             return Ok(value);
         }
