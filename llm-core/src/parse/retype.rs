@@ -417,9 +417,38 @@ pub(super) fn scalar<'a>(
     path: impl FnOnce() -> FieldPath,
     fixes: &mut Vec<Fix>,
 ) -> Option<Option<Value>> {
-    let Some(mut schema) = schema else {
+    let Some(schema) = schema else {
         return Some(None);
     };
+    let shape = if matches!(token, Token::Raw("null")) {
+        fitted_to(fit, schema, true)
+    } else {
+        // Only a `null` can be decided by a union: for any other scalar the shape is the
+        // schema's own.
+        fit.remembered(schema, || fitted_to(fit, schema, false).ok())
+            .ok_or(None)
+    };
+    let (schema, keys) = match shape {
+        Ok(shape) => shape,
+        Err(answer) => return answer,
+    };
+    if fits(keys, token) {
+        return Some(None);
+    }
+    fit.fit_with(value()?, schema, keys, path(), fixes)
+        .ok()
+        .map(Some)
+}
+
+/// What a scalar (a `null` when `null`) read with `schema` is fitted to: the schema past its
+/// `$ref`s and past the `null` branches of its unions, with its keywords. `Err` holds the
+/// answer of [`scalar`] when it is decided before: `Some(None)` for a `null` that a union
+/// takes, `None` when the tree path would choose between shapes.
+fn fitted_to<'a>(
+    fit: &Fitter<'a>,
+    mut schema: &'a Value,
+    null: bool,
+) -> Result<(&'a Value, Keywords<'a>), Option<Option<Value>>> {
     // The keywords of the schema the scalar is fitted to, once it is no union.
     let mut keys = None;
     for _ in 0..MAX_UNWRAP {
@@ -429,21 +458,19 @@ pub(super) fn scalar<'a>(
             keys = Some(found);
             break;
         };
-        if matches!(token, Token::Raw("null"))
-            && branches.iter().any(|b| accepts_null(fit.resolve(b)))
-        {
-            return Some(None);
+        if null && branches.iter().any(|b| accepts_null(fit.resolve(b))) {
+            return Err(Some(None));
         }
-        schema = only_shape(fit, branches)?;
+        match only_shape(fit, branches) {
+            Some(shape) => schema = shape,
+            None => return Err(None),
+        }
     }
     let keys = keys.unwrap_or_else(|| Keywords::of(schema));
     if keys.union().is_some() {
-        return None;
+        return Err(None);
     }
-    if fits(keys, token) {
-        return Some(None);
-    }
-    fit.fit(value()?, schema, path(), fixes).ok().map(Some)
+    Ok((schema, keys))
 }
 
 fn union(schema: &Value) -> Option<&[Value]> {

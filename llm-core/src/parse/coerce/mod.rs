@@ -15,12 +15,14 @@ use crate::output::schema::ALIASES;
 use crate::path::{FieldPath, PathSegment, excerpt};
 
 mod error;
+mod fitter;
 mod scalar;
 #[cfg(test)]
 mod tests;
 mod union;
 
 pub use error::CoerceError;
+pub(super) use fitter::Fitter;
 use scalar::{normalize, truthiness};
 
 /// Fits `value` to `schema` (a root schema whose `$defs` hold the definitions it refers to).
@@ -36,47 +38,6 @@ pub(crate) fn coerce(
         fixes,
     };
     cx.fit(value, root)
-}
-
-/// Fitting single values, for the text path: what [`coerce`] does to a value, given its path.
-pub(super) struct Fitter<'a> {
-    root: &'a Value,
-    defs: Option<&'a Map<String, Value>>,
-}
-
-impl<'a> Fitter<'a> {
-    /// A fitter for the root schema `root`.
-    pub(super) fn new(root: &'a Value) -> Self {
-        Self {
-            root,
-            defs: kw(root, "$defs").and_then(Value::as_object),
-        }
-    }
-
-    /// `schema` with its `$ref`s followed.
-    pub(super) fn resolve(&self, schema: &'a Value) -> &'a Value {
-        resolve(self.root, self.defs, schema)
-    }
-
-    /// `value`, found at `path`, fitted to `schema`; fixes are added to `fixes`.
-    pub(super) fn fit(
-        &self,
-        value: Value,
-        schema: &'a Value,
-        path: FieldPath,
-        fixes: &mut Vec<Fix>,
-    ) -> Result<Value, CoerceError> {
-        self.coercer(path, fixes).fit(value, schema)
-    }
-
-    fn coercer<'f>(&self, path: FieldPath, fixes: &'f mut Vec<Fix>) -> Coercer<'a, 'f> {
-        Coercer {
-            root: self.root,
-            defs: self.defs,
-            path,
-            fixes,
-        }
-    }
 }
 
 struct Coercer<'a, 'f> {
@@ -174,6 +135,7 @@ fn types_of(ty: Option<&Value>) -> Types<'_> {
 /// its keys (what [`kw`] finds for each, without a pass per keyword).
 #[derive(Clone, Copy, Default)]
 pub(super) struct Keywords<'v> {
+    reference: Option<&'v Value>,
     any_of: Option<&'v Value>,
     one_of: Option<&'v Value>,
     pub(super) enumeration: Option<&'v Value>,
@@ -188,6 +150,7 @@ impl<'v> Keywords<'v> {
         let mut keys = Self::default();
         for (key, value) in schema.as_object().into_iter().flatten() {
             let slot = match key.as_str() {
+                "$ref" => &mut keys.reference,
                 "anyOf" => &mut keys.any_of,
                 "oneOf" => &mut keys.one_of,
                 "enum" => &mut keys.enumeration,
@@ -199,6 +162,11 @@ impl<'v> Keywords<'v> {
             *slot = Some(value);
         }
         keys
+    }
+
+    /// Whether the schema has a `$ref` that [`resolve`] follows.
+    fn refers(self) -> bool {
+        self.reference.and_then(Value::as_str).is_some()
     }
 
     /// The branches of an `anyOf` (or, without one, a `oneOf`).
@@ -237,7 +205,17 @@ impl<'a> Coercer<'a, '_> {
 
     fn fit(&mut self, value: Value, schema: &'a Value) -> Result<Value, CoerceError> {
         let schema = self.resolve(schema);
-        let keys = Keywords::of(schema);
+        self.fit_resolved(value, schema, Keywords::of(schema))
+    }
+
+    /// [`fit`](Self::fit) past `schema`'s `$ref`s: `schema` is resolved and `keys` are its
+    /// keywords.
+    fn fit_resolved(
+        &mut self,
+        value: Value,
+        schema: &'a Value,
+        keys: Keywords<'a>,
+    ) -> Result<Value, CoerceError> {
         if let Some(branches) = keys.union() {
             return self.fit_union(value, schema, branches);
         }
