@@ -231,9 +231,19 @@ pub(super) fn container<'a>(
     schema: Option<&'a Value>,
     kind: &str,
 ) -> Option<Option<&'a Value>> {
-    let Some(mut schema) = schema else {
+    let Some(schema) = schema else {
         return Some(None);
     };
+    match kind {
+        "object" | "array" => {
+            fit.remembered_layout(schema, kind == "object", || layout(fit, schema, kind))
+        }
+        _ => layout(fit, schema, kind),
+    }
+}
+
+/// [`container`] for a schema.
+fn layout<'a>(fit: &Fitter<'a>, mut schema: &'a Value, kind: &str) -> Option<Option<&'a Value>> {
     for _ in 0..MAX_UNWRAP {
         schema = fit.resolve(schema);
         if kw(schema, "enum").is_some() || kw(schema, "const").is_some() {

@@ -155,3 +155,20 @@ fn the_text_path_fits_scalars_as_the_tree_path_past_the_remembered_shapes() {
     assert_eq!(fixes, tree_fixes);
     assert!(fixes.len() > 80, "{}", fixes.len());
 }
+
+/// What the text path remembers of a list's schema does not make it read an object in its
+/// place (the tree path wraps the object in a list), in either order.
+#[test]
+fn the_text_path_tells_a_list_from_an_object_under_one_schema() {
+    let schema = json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"list": {"type": "array", "items": {"type": "integer"}}}
+        }
+    });
+    let retype = |json: &str| crate::parse::retype::coerce_text(json, &schema);
+    assert!(retype(r#"[{"list":["1"]},{"list":["2"]}]"#).is_some());
+    assert!(retype(r#"[{"list":["1"]},{"list":{"a":1}}]"#).is_none());
+    assert!(retype(r#"[{"list":{"a":1}},{"list":["1"]}]"#).is_none());
+}
