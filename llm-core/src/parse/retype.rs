@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::Fix;
-use super::coerce::{Fitter, accepts_null, kw, type_names};
+use super::coerce::{Fitter, Keywords, accepts_null, kw, type_names};
 use super::repair::number;
 use crate::output::schema::ALIASES;
 use crate::path::{CompactString, FieldPath, PathSegment};
@@ -231,9 +231,19 @@ pub(super) fn container<'a>(
     schema: Option<&'a Value>,
     kind: &str,
 ) -> Option<Option<&'a Value>> {
-    let Some(mut schema) = schema else {
+    let Some(schema) = schema else {
         return Some(None);
     };
+    match kind {
+        "object" | "array" => {
+            fit.remembered_layout(schema, kind == "object", || layout(fit, schema, kind))
+        }
+        _ => layout(fit, schema, kind),
+    }
+}
+
+/// [`container`] for a schema.
+fn layout<'a>(fit: &Fitter<'a>, mut schema: &'a Value, kind: &str) -> Option<Option<&'a Value>> {
     for _ in 0..MAX_UNWRAP {
         schema = fit.resolve(schema);
         if kw(schema, "enum").is_some() || kw(schema, "const").is_some() {
@@ -284,7 +294,7 @@ impl<'a> Members<'a> {
                 .and_then(|s| kw(s, "properties"))
                 .and_then(Value::as_object),
             aliases: schema
-                .and_then(|s| s.get(ALIASES))
+                .and_then(|s| kw(s, ALIASES))
                 .and_then(Value::as_object),
             additional: schema.and_then(|s| kw(s, "additionalProperties")),
             required: schema
@@ -417,28 +427,60 @@ pub(super) fn scalar<'a>(
     path: impl FnOnce() -> FieldPath,
     fixes: &mut Vec<Fix>,
 ) -> Option<Option<Value>> {
-    let Some(mut schema) = schema else {
+    let Some(schema) = schema else {
         return Some(None);
     };
-    for _ in 0..MAX_UNWRAP {
-        schema = fit.resolve(schema);
-        let Some(branches) = union(schema) else {
-            break;
-        };
-        if matches!(token, Token::Raw("null"))
-            && branches.iter().any(|b| accepts_null(fit.resolve(b)))
-        {
-            return Some(None);
-        }
-        schema = only_shape(fit, branches)?;
-    }
-    if union(schema).is_some() {
-        return None;
-    }
-    if fits(schema, token) {
+    let shape = if matches!(token, Token::Raw("null")) {
+        fitted_to(fit, schema, true)
+    } else {
+        // Only a `null` can be decided by a union: for any other scalar the shape is the
+        // schema's own.
+        fit.remembered(schema, || fitted_to(fit, schema, false).ok())
+            .ok_or(None)
+    };
+    let (schema, keys) = match shape {
+        Ok(shape) => shape,
+        Err(answer) => return answer,
+    };
+    if fits(keys, token) {
         return Some(None);
     }
-    fit.fit(value()?, schema, path(), fixes).ok().map(Some)
+    fit.fit_with(value()?, schema, keys, path(), fixes)
+        .ok()
+        .map(Some)
+}
+
+/// What a scalar (a `null` when `null`) read with `schema` is fitted to: the schema past its
+/// `$ref`s and past the `null` branches of its unions, with its keywords. `Err` holds the
+/// answer of [`scalar`] when it is decided before: `Some(None)` for a `null` that a union
+/// takes, `None` when the tree path would choose between shapes.
+fn fitted_to<'a>(
+    fit: &Fitter<'a>,
+    mut schema: &'a Value,
+    null: bool,
+) -> Result<(&'a Value, Keywords<'a>), Option<Option<Value>>> {
+    // The keywords of the schema the scalar is fitted to, once it is no union.
+    let mut keys = None;
+    for _ in 0..MAX_UNWRAP {
+        schema = fit.resolve(schema);
+        let found = Keywords::of(schema);
+        let Some(branches) = found.union() else {
+            keys = Some(found);
+            break;
+        };
+        if null && branches.iter().any(|b| accepts_null(fit.resolve(b))) {
+            return Err(Some(None));
+        }
+        match only_shape(fit, branches) {
+            Some(shape) => schema = shape,
+            None => return Err(None),
+        }
+    }
+    let keys = keys.unwrap_or_else(|| Keywords::of(schema));
+    if keys.union().is_some() {
+        return Err(None);
+    }
+    Ok((schema, keys))
 }
 
 fn union(schema: &Value) -> Option<&[Value]> {
@@ -457,18 +499,18 @@ fn null_only(schema: &Value) -> bool {
         && kw(schema, "enum").is_none()
 }
 
-/// Whether the scalar `token` fits `schema` as it is: what the tree path would keep unchanged
-/// without a fix. False when unsure; the fitter then decides.
-fn fits(schema: &Value, token: Token<'_>) -> bool {
-    if let Some(allowed) = kw(schema, "enum").and_then(Value::as_array) {
+/// Whether the scalar `token` fits the schema whose keywords are `keys` as it is: what the tree
+/// path would keep unchanged without a fix. False when unsure; the fitter then decides.
+fn fits(keys: Keywords<'_>, token: Token<'_>) -> bool {
+    if let Some(allowed) = keys.enumeration.and_then(Value::as_array) {
         return token
             .plain()
             .is_some_and(|t| allowed.iter().any(|a| a.as_str() == Some(t)));
     }
-    if kw(schema, "const").is_some() {
+    if keys.constant.is_some() {
         return false;
     }
-    let types = type_names(schema);
+    let types = keys.types();
     if matches!(token, Token::Raw("null")) {
         return types.iter().any(|t| t == "null") || types.iter().next().is_none();
     }

@@ -15,12 +15,14 @@ use crate::output::schema::ALIASES;
 use crate::path::{FieldPath, PathSegment, excerpt};
 
 mod error;
+mod fitter;
 mod scalar;
 #[cfg(test)]
 mod tests;
 mod union;
 
 pub use error::CoerceError;
+pub(super) use fitter::Fitter;
 use scalar::{normalize, truthiness};
 
 /// Fits `value` to `schema` (a root schema whose `$defs` hold the definitions it refers to).
@@ -36,48 +38,6 @@ pub(crate) fn coerce(
         fixes,
     };
     cx.fit(value, root)
-}
-
-/// Fitting single values, for the text path: what [`coerce`] does to a value, given its path.
-pub(super) struct Fitter<'a> {
-    root: &'a Value,
-    defs: Option<&'a Map<String, Value>>,
-}
-
-impl<'a> Fitter<'a> {
-    /// A fitter for the root schema `root`.
-    pub(super) fn new(root: &'a Value) -> Self {
-        Self {
-            root,
-            defs: kw(root, "$defs").and_then(Value::as_object),
-        }
-    }
-
-    /// `schema` with its `$ref`s followed.
-    pub(super) fn resolve(&self, schema: &'a Value) -> &'a Value {
-        self.coercer(FieldPath::root(), &mut Vec::new())
-            .resolve(schema)
-    }
-
-    /// `value`, found at `path`, fitted to `schema`; fixes are added to `fixes`.
-    pub(super) fn fit(
-        &self,
-        value: Value,
-        schema: &'a Value,
-        path: FieldPath,
-        fixes: &mut Vec<Fix>,
-    ) -> Result<Value, CoerceError> {
-        self.coercer(path, fixes).fit(value, schema)
-    }
-
-    fn coercer<'f>(&self, path: FieldPath, fixes: &'f mut Vec<Fix>) -> Coercer<'a, 'f> {
-        Coercer {
-            root: self.root,
-            defs: self.defs,
-            path,
-            fixes,
-        }
-    }
 }
 
 struct Coercer<'a, 'f> {
@@ -159,10 +119,67 @@ impl<'a> Types<'a> {
 }
 
 pub(super) fn type_names(schema: &Value) -> Types<'_> {
-    match kw(schema, "type") {
+    types_of(kw(schema, "type"))
+}
+
+/// The types named by a schema's `type` keyword (`None` when it has none).
+fn types_of(ty: Option<&Value>) -> Types<'_> {
+    match ty {
         Some(Value::String(t)) => Types::One(t.as_str()),
         Some(Value::Array(ts)) => Types::Many(ts),
         _ => Types::Many(&[]),
+    }
+}
+
+/// The keywords that decide what a value becomes under a schema object, found in one pass over
+/// its keys (what [`kw`] finds for each, without a pass per keyword).
+#[derive(Clone, Copy, Default)]
+pub(super) struct Keywords<'v> {
+    reference: Option<&'v Value>,
+    any_of: Option<&'v Value>,
+    one_of: Option<&'v Value>,
+    pub(super) enumeration: Option<&'v Value>,
+    pub(super) constant: Option<&'v Value>,
+    ty: Option<&'v Value>,
+    aliases: Option<&'v Value>,
+}
+
+impl<'v> Keywords<'v> {
+    /// The keywords of `schema` (none when it is not an object).
+    pub(super) fn of(schema: &'v Value) -> Self {
+        let mut keys = Self::default();
+        for (key, value) in schema.as_object().into_iter().flatten() {
+            let slot = match key.as_str() {
+                "$ref" => &mut keys.reference,
+                "anyOf" => &mut keys.any_of,
+                "oneOf" => &mut keys.one_of,
+                "enum" => &mut keys.enumeration,
+                "const" => &mut keys.constant,
+                "type" => &mut keys.ty,
+                ALIASES => &mut keys.aliases,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        keys
+    }
+
+    /// Whether the schema has a `$ref` that [`resolve`] follows.
+    fn refers(self) -> bool {
+        self.reference.and_then(Value::as_str).is_some()
+    }
+
+    /// The branches of an `anyOf` (or, without one, a `oneOf`).
+    pub(super) fn union(self) -> Option<&'v [Value]> {
+        self.any_of
+            .or(self.one_of)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+    }
+
+    /// The JSON types named in `type`.
+    pub(super) fn types(self) -> Types<'v> {
+        types_of(self.ty)
     }
 }
 
@@ -183,30 +200,23 @@ impl<'a> Coercer<'a, '_> {
     }
 
     fn resolve(&self, schema: &'a Value) -> &'a Value {
-        let mut schema = schema;
-        // Bounded: a chain of refs longer than the number of definitions is a cycle.
-        for _ in 0..=self.defs.map_or(0, Map::len) {
-            let Some(reference) = kw(schema, "$ref").and_then(Value::as_str) else {
-                break;
-            };
-            let next = if reference == "#" {
-                Some(self.root)
-            } else {
-                reference
-                    .strip_prefix("#/$defs/")
-                    .and_then(|name| member(self.defs?, name))
-            };
-            match next {
-                Some(next) => schema = next,
-                None => break,
-            }
-        }
-        schema
+        resolve(self.root, self.defs, schema)
     }
 
     fn fit(&mut self, value: Value, schema: &'a Value) -> Result<Value, CoerceError> {
         let schema = self.resolve(schema);
-        if let Some(Value::Array(branches)) = kw(schema, "anyOf").or_else(|| kw(schema, "oneOf")) {
+        self.fit_resolved(value, schema, Keywords::of(schema))
+    }
+
+    /// [`fit`](Self::fit) past `schema`'s `$ref`s: `schema` is resolved and `keys` are its
+    /// keywords.
+    fn fit_resolved(
+        &mut self,
+        value: Value,
+        schema: &'a Value,
+        keys: Keywords<'a>,
+    ) -> Result<Value, CoerceError> {
+        if let Some(branches) = keys.union() {
             return self.fit_union(value, schema, branches);
         }
         let value = match value {
@@ -229,14 +239,14 @@ impl<'a> Coercer<'a, '_> {
             }
             other => other,
         };
-        let aliases = schema.get(ALIASES).and_then(Value::as_object);
-        if let Some(allowed) = kw(schema, "enum").and_then(Value::as_array) {
+        let aliases = keys.aliases.and_then(Value::as_object);
+        if let Some(allowed) = keys.enumeration.and_then(Value::as_array) {
             return self.fit_enum(value, allowed, aliases);
         }
-        if let Some(constant) = kw(schema, "const") {
+        if let Some(constant) = keys.constant {
             return self.fit_enum(value, std::slice::from_ref(constant), aliases);
         }
-        let types = type_names(schema);
+        let types = keys.types();
         if types.is_empty() {
             return Ok(value);
         }
@@ -360,7 +370,7 @@ impl<'a> Coercer<'a, '_> {
         let props: &'a Map<String, Value> = kw(schema, "properties")
             .and_then(Value::as_object)
             .unwrap_or(&EMPTY);
-        let aliases = schema.get(ALIASES).and_then(Value::as_object);
+        let aliases = kw(schema, ALIASES).and_then(Value::as_object);
         // A wrapper around the answer (`{"invoice": {...}}`): one member, not a field, holding
         // an object, where the type has required fields.
         if self.path.is_root()
@@ -507,6 +517,33 @@ impl<'a> Coercer<'a, '_> {
             _ => None,
         }
     }
+}
+
+/// `schema` with its `$ref`s followed, to `root` (`#`) or to one of its definitions `defs`.
+fn resolve<'a>(
+    root: &'a Value,
+    defs: Option<&'a Map<String, Value>>,
+    schema: &'a Value,
+) -> &'a Value {
+    let mut schema = schema;
+    // Bounded: a chain of refs longer than the number of definitions is a cycle.
+    for _ in 0..=defs.map_or(0, Map::len) {
+        let Some(reference) = kw(schema, "$ref").and_then(Value::as_str) else {
+            break;
+        };
+        let next = if reference == "#" {
+            Some(root)
+        } else {
+            reference
+                .strip_prefix("#/$defs/")
+                .and_then(|name| member(defs?, name))
+        };
+        match next {
+            Some(next) => schema = next,
+            None => break,
+        }
+    }
+    schema
 }
 
 fn article(ty: &str) -> String {

@@ -160,11 +160,14 @@ pub(super) fn parse_number(text: &str) -> Option<Number> {
             .all(|(i, c)| c.is_ascii_digit() || Some(i) == dot)
         && dot.is_none_or(|d| d > 0 && d + 1 < digits.len());
     if plain {
-        if let Ok(n) = text.parse::<i64>() {
-            return Some(Number::from(n));
-        }
-        if let Ok(n) = text.parse::<u64>() {
-            return Some(Number::from(n));
+        // With a fraction it is no integer.
+        if dot.is_none() {
+            if let Ok(n) = text.parse::<i64>() {
+                return Some(Number::from(n));
+            }
+            if let Ok(n) = text.parse::<u64>() {
+                return Some(Number::from(n));
+            }
         }
         return text
             .parse::<f64>()

@@ -87,3 +87,88 @@ fn objects_lists_and_missing_fields() {
     let err = fit(json!({"tags": []}), schema).unwrap_err();
     assert_eq!(err.to_string(), "missing required field `qty`");
 }
+
+/// The text path fits each scalar as the tree path does, with more schemas than the fitter
+/// remembers shapes of, each met again in every row: through `$ref`s (a cycle too), unions with
+/// `null`, enums, strings and numbers.
+#[test]
+fn the_text_path_fits_scalars_as_the_tree_path_past_the_remembered_shapes() {
+    let kinds = [
+        (json!({"type": "integer"}), json!("5")),
+        (json!({"type": "number"}), json!("2.5")),
+        (json!({"type": "boolean"}), json!("yes")),
+        (
+            json!({"type": "string", "enum": ["up", "down"]}),
+            json!("UP"),
+        ),
+        (json!({"type": "string"}), json!(7)),
+        (
+            json!({"anyOf": [{"type": "integer"}, {"type": "null"}]}),
+            json!("8"),
+        ),
+        (
+            json!({"anyOf": [{"type": "integer"}, {"type": "null"}]}),
+            json!(null),
+        ),
+        (json!({"$ref": "#/$defs/Qty"}), json!("9")),
+        (json!({"$ref": "#/$defs/Loop"}), json!("3")),
+        (json!({"type": ["number", "null"]}), json!("1,234.5")),
+        (json!({"type": "integer"}), json!("x")),
+    ];
+    let mut props = Map::new();
+    let mut row = Map::new();
+    for i in 0..40 {
+        let (schema, value) = &kinds[i % kinds.len()];
+        props.insert(format!("f{i}"), schema.clone());
+        row.insert(format!("f{i}"), value.clone());
+    }
+    let schema = json!({
+        "type": "array",
+        "items": {"$ref": "#/$defs/Row"},
+        "$defs": {
+            "Row": {"type": "object", "properties": props},
+            "Qty": {"type": "integer"},
+            "Loop": {"$ref": "#/$defs/Loop", "type": "integer"},
+        },
+    });
+    let rows = Value::Array(vec![Value::Object(row); 3]);
+    let mut tree_fixes = Vec::new();
+    let tree = coerce(rows.clone(), &schema, &mut tree_fixes);
+    let text = crate::parse::retype::coerce_text(&rows.to_string(), &schema);
+    match (tree, text) {
+        (Ok(tree), Some((text, fixes))) => {
+            assert_eq!(serde_json::from_str::<Value>(&text).ok(), Some(tree));
+            assert_eq!(fixes, tree_fixes);
+        }
+        (Err(_), None) => {}
+        (tree, text) => panic!("the tree path gives {tree:?}, the text path {text:?}"),
+    }
+    // Without the field no conversion takes, both read the rows.
+    let mut row = rows[0].as_object().cloned().unwrap_or_default();
+    row.retain(|_, v| v != "x");
+    let rows = Value::Array(vec![Value::Object(row); 3]);
+    let mut tree_fixes = Vec::new();
+    let tree = coerce(rows.clone(), &schema, &mut tree_fixes).expect("the tree path fits");
+    let (text, fixes) =
+        crate::parse::retype::coerce_text(&rows.to_string(), &schema).expect("the text path");
+    assert_eq!(serde_json::from_str::<Value>(&text).ok(), Some(tree));
+    assert_eq!(fixes, tree_fixes);
+    assert!(fixes.len() > 80, "{}", fixes.len());
+}
+
+/// What the text path remembers of a list's schema does not make it read an object in its
+/// place (the tree path wraps the object in a list), in either order.
+#[test]
+fn the_text_path_tells_a_list_from_an_object_under_one_schema() {
+    let schema = json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"list": {"type": "array", "items": {"type": "integer"}}}
+        }
+    });
+    let retype = |json: &str| crate::parse::retype::coerce_text(json, &schema);
+    assert!(retype(r#"[{"list":["1"]},{"list":["2"]}]"#).is_some());
+    assert!(retype(r#"[{"list":["1"]},{"list":{"a":1}}]"#).is_none());
+    assert!(retype(r#"[{"list":{"a":1}},{"list":["1"]}]"#).is_none());
+}

@@ -1,0 +1,132 @@
+//! Fitting single values for the text path and the lenient reader, which walk the text rather
+//! than a tree and meet the same few schemas again and again (every line item's `quantity`).
+
+use std::cell::Cell;
+
+use serde_json::{Map, Value};
+
+use super::{CoerceError, Coercer, Keywords, kw, resolve};
+use crate::parse::Fix;
+use crate::path::FieldPath;
+
+/// How many schemas a fitter remembers something about (see [`Fitter::remembered`]).
+const SHAPES: usize = 32;
+
+/// What a scalar read with a schema is fitted to: the schema past its `$ref`s and unions, with
+/// its keywords; `None` when the caller gives up on it.
+pub(in crate::parse) type Shape<'a> = Option<(&'a Value, Keywords<'a>)>;
+
+/// The schema an object or array read with a schema is read with (see
+/// [`retype::container`](crate::parse::retype::container)).
+pub(in crate::parse) type Layout<'a> = Option<Option<&'a Value>>;
+
+/// What a fitter remembers about a schema.
+#[derive(Clone, Copy)]
+enum Memo<'a> {
+    Scalar(Shape<'a>),
+    Container(Layout<'a>),
+}
+
+// A schema's address has its low bits clear: they tell apart what is remembered about it.
+const _: () = assert!(std::mem::align_of::<Value>() >= 4);
+
+/// Fitting single values: what [`coerce`](super::coerce) does to a value, given its path.
+pub(in crate::parse) struct Fitter<'a> {
+    root: &'a Value,
+    defs: Option<&'a Map<String, Value>>,
+    /// What was found about schemas, by their address (and what was asked): a small table
+    /// where one may push out another, which is then found again when asked for.
+    memos: [Cell<Option<(usize, Memo<'a>)>>; SHAPES],
+}
+
+impl<'a> Fitter<'a> {
+    /// A fitter for the root schema `root`.
+    pub(in crate::parse) fn new(root: &'a Value) -> Self {
+        Self {
+            root,
+            defs: kw(root, "$defs").and_then(Value::as_object),
+            memos: std::array::from_fn(|_| Cell::new(None)),
+        }
+    }
+
+    /// `schema` with its `$ref`s followed.
+    pub(in crate::parse) fn resolve(&self, schema: &'a Value) -> &'a Value {
+        resolve(self.root, self.defs, schema)
+    }
+
+    /// The slot for what is remembered about `schema` (`what`: 0 to 3), and its key.
+    fn slot(&self, schema: &'a Value, what: usize) -> (usize, &Cell<Option<(usize, Memo<'a>)>>) {
+        let key = std::ptr::from_ref(schema).addr() | what;
+        // Fibonacci hashing: schemas sit in maps and lists a fixed stride apart, which the
+        // multiplication spreads over the table.
+        let hash = (key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SHAPES.ilog2());
+        (
+            key,
+            &self.memos[usize::try_from(hash).unwrap_or_default() % SHAPES],
+        )
+    }
+
+    /// The shape of `schema`, which `find` gives: found once for each schema (the schemas live
+    /// as long as the fitter and do not change, so the same address is the same schema).
+    pub(in crate::parse) fn remembered(
+        &self,
+        schema: &'a Value,
+        find: impl FnOnce() -> Shape<'a>,
+    ) -> Shape<'a> {
+        let (key, slot) = self.slot(schema, 0);
+        if let Some((seen, Memo::Scalar(shape))) = slot.get()
+            && seen == key
+        {
+            return shape;
+        }
+        let shape = find();
+        slot.set(Some((key, Memo::Scalar(shape))));
+        shape
+    }
+
+    /// The layout of an object (`object`) or array read with `schema`, which `find` gives:
+    /// found once for each, as [`remembered`](Self::remembered) finds shapes.
+    pub(in crate::parse) fn remembered_layout(
+        &self,
+        schema: &'a Value,
+        object: bool,
+        find: impl FnOnce() -> Layout<'a>,
+    ) -> Layout<'a> {
+        let (key, slot) = self.slot(schema, if object { 1 } else { 2 });
+        if let Some((seen, Memo::Container(layout))) = slot.get()
+            && seen == key
+        {
+            return layout;
+        }
+        let layout = find();
+        slot.set(Some((key, Memo::Container(layout))));
+        layout
+    }
+
+    /// `value`, found at `path`, fitted to `schema`, whose keywords are `keys`; fixes are added
+    /// to `fixes`.
+    pub(in crate::parse) fn fit_with(
+        &self,
+        value: Value,
+        schema: &'a Value,
+        keys: Keywords<'a>,
+        path: FieldPath,
+        fixes: &mut Vec<Fix>,
+    ) -> Result<Value, CoerceError> {
+        let mut cx = self.coercer(path, fixes);
+        if keys.refers() {
+            // Not resolved: a cycle of refs that resolving again takes further.
+            return cx.fit(value, schema);
+        }
+        cx.fit_resolved(value, schema, keys)
+    }
+
+    fn coercer<'f>(&self, path: FieldPath, fixes: &'f mut Vec<Fix>) -> Coercer<'a, 'f> {
+        Coercer {
+            root: self.root,
+            defs: self.defs,
+            path,
+            fixes,
+        }
+    }
+}
