@@ -107,9 +107,7 @@ macro_rules! leaf {
             Tok::Lit(text) => serde_json::Deserializer::from_str(text)
                 .$method($($arg,)* $visitor)
                 .map_err(Stop::from),
-            Tok::Json(json) => serde_json::Deserializer::from_reader(json.as_bytes())
-                .$method($($arg,)* $visitor)
-                .map_err(Stop::from),
+            Tok::Fitted(value) => (*value).$method($($arg,)* $visitor).map_err(Stop::from),
         };
         lx.check(read)
     }};
@@ -175,7 +173,7 @@ impl<'de> de::Deserializer<'de> for &mut Lexer<'de, '_> {
                 let read = visitor.visit_none();
                 self.check(read)
             }
-            Some(Tok::Json(_)) => leaf!(self, deserialize_option(), visitor),
+            Some(Tok::Fitted(_)) => leaf!(self, deserialize_option(), visitor),
             _ => {
                 let read = visitor.visit_some(&mut *self);
                 self.check(read)
@@ -191,7 +189,7 @@ impl<'de> de::Deserializer<'de> for &mut Lexer<'de, '_> {
         if name == RAW_VALUE {
             return Err(self.bail());
         }
-        if matches!(self.peeked, Some(Tok::Json(_))) {
+        if matches!(self.peeked, Some(Tok::Fitted(_))) {
             return leaf!(self, deserialize_newtype_struct(name), visitor);
         }
         let read = visitor.visit_newtype_struct(&mut *self);

@@ -46,8 +46,9 @@ pub(super) enum Tok<'de> {
     Num(&'de str),
     /// `true`, `false` or `null`, or what the repairer reads as one (`True`, `None`, `NaN`).
     Lit(&'static str),
-    /// A scalar that coercion replaced, as JSON text.
-    Json(String),
+    /// A scalar that coercion replaced (or the list it became), read by serde from the value
+    /// itself (boxed, to keep tokens small): the same calls to the visitor as from its JSON text.
+    Fitted(Box<Value>),
 }
 
 /// An open object or array.
@@ -476,7 +477,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
             },
             Tok::Num(text) => Token::Raw(text),
             Tok::Lit(text) => Token::Raw(text),
-            Tok::Open { .. } | Tok::Json(_) => Token::Raw(""),
+            Tok::Open { .. } | Tok::Fitted(_) => Token::Raw(""),
         };
         let (frames, scratch) = (&self.frames, self.scratch.as_str());
         let value = || {
@@ -498,10 +499,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
         );
         let tok = match fitted {
             Some(None) => tok,
-            Some(Some(value)) => match serde_json::to_string(&value) {
-                Ok(json) => Tok::Json(json),
-                Err(_) => return Err(self.bail()),
-            },
+            Some(Some(value)) => Tok::Fitted(Box::new(value)),
             None => return Err(self.bail()),
         };
         self.peeked = Some(tok);
