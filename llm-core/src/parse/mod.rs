@@ -188,7 +188,7 @@ impl FixKind {
 /// # Ok::<(), llm_core::ParseError>(())
 /// ```
 pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
-    let trimmed = raw.trim();
+    let trimmed = scan::trim(raw);
     let tried = trimmed.starts_with(['{', '[']);
     // A reply that does not end with a bracket (one cut off) is no clean JSON: serde would read
     // all of it to fail at the end.
@@ -446,7 +446,8 @@ fn read_reply<R: Reader>(
     limits: Limits,
     reader: &R,
 ) -> Result<Parsed<R::Out>, ParseError> {
-    if raw.trim().is_empty() {
+    let trimmed = scan::trim(raw);
+    if trimmed.is_empty() {
         return Err(ParseError::new(ParseErrorKind::Empty, raw));
     }
     if raw.len() > limits.max_bytes {
@@ -459,7 +460,7 @@ fn read_reply<R: Reader>(
         .any(|t| schema.get("type").and_then(Value::as_str) == Some(t));
     if found.is_empty() && !structured {
         found.push(extract::Candidate {
-            text: raw.trim(),
+            text: trimmed,
             how: None,
             end: None,
         });
@@ -477,7 +478,8 @@ fn read_reply<R: Reader>(
     };
     match best {
         Ok(mut value) => {
-            if raw.trim_start().starts_with('\u{feff}') {
+            // Trimming the end cannot reach a mark at the start.
+            if trimmed.starts_with('\u{feff}') {
                 value.fixes.insert(
                     0,
                     Fix {
@@ -497,7 +499,7 @@ fn read_reply<R: Reader>(
 /// from the longest candidate, if any was read.
 fn best_of<'a, T>(
     raw: &str,
-    found: Vec<extract::Candidate<'a>>,
+    found: extract::Candidates<'a>,
     read: impl Fn(extract::Candidate<'a>) -> Read<T>,
 ) -> Result<Parsed<T>, Option<ParseErrorKind>> {
     // (start, end) of each candidate that parsed, in the reply, and its text if it parsed to an
@@ -596,7 +598,7 @@ fn clean_parsed<T>(value: T, candidate: extract::Candidate<'_>, len: usize) -> P
             path: FieldPath::root(),
         });
     }
-    if !candidate.text[len..].trim().is_empty() {
+    if !scan::trim(&candidate.text[len..]).is_empty() {
         fixes.push(Fix {
             kind: FixKind::TrailingText,
             path: FieldPath::root(),
