@@ -359,6 +359,9 @@ impl<T: DeserializeOwned> Typed<'_, T> {
     /// The candidate repaired as text, scalars converted in the text, then read by serde:
     /// [`Reader::repaired`] when the lenient reader leaves the candidate to the repair path.
     fn repaired_text(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<T>> {
+        if repair::too_deep(candidate.text, limits) {
+            return Some(Err(too_deep(limits)));
+        }
         let (json, mut fixes, len, members) = match repair::repair_text(candidate.text, limits) {
             Ok(repaired) => repaired?,
             Err(err) => return Some(Err(err.into())),
@@ -394,6 +397,15 @@ impl<T: DeserializeOwned> Typed<'_, T> {
     }
 }
 
+/// The error of a candidate the repairer would refuse as nested too deep (see
+/// [`repair::too_deep`]), told without reading it.
+fn too_deep(limits: Limits) -> ParseErrorKind {
+    RepairError::TooDeep {
+        limit: limits.max_depth,
+    }
+    .into()
+}
+
 /// A value the lenient reader read from `candidate`, with the fix saying how it was found.
 fn found<T>(candidate: extract::Candidate<'_>, value: T, mut fixes: Vec<Fix>) -> Parsed<T> {
     if let Some(kind) = candidate.how {
@@ -425,6 +437,10 @@ impl Reader for Untyped {
     }
 
     fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<Value>> {
+        // The lenient reader gives up on that much nesting.
+        if repair::too_deep(candidate.text, limits) {
+            return Some(Err(too_deep(limits)));
+        }
         let (value, fixes, len) = lenient::untyped(candidate.text, limits)?;
         Some(Ok((found(candidate, value, fixes), len)))
     }
