@@ -9,22 +9,18 @@ use super::Limits;
 /// and line breaks between. The repairer reads all of that without a repair up to the opening it
 /// refuses, so the answer needs no building of the levels below.
 pub(crate) fn too_deep(text: &str, limits: Limits) -> bool {
-    // The repairer refuses a text too large before it reads any of it.
-    if text.len() > limits.max_bytes {
+    // The repairer refuses a text too large before it reads any of it; each level takes a byte
+    // to open.
+    if text.len() > limits.max_bytes || text.len() <= limits.max_depth {
         return false;
     }
     let bytes = text.as_bytes();
     let mut i = 0;
-    let skip = |i: &mut usize, ok: &dyn Fn(u8) -> bool| {
-        while bytes.get(*i).is_some_and(|&b| ok(b)) {
-            *i += 1;
-        }
-    };
     let space = |b: u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut opened = 0;
     loop {
-        skip(&mut i, &space);
+        skip(bytes, &mut i, space);
         let object = match bytes.get(i) {
             Some(b'[') => false,
             Some(b'{') => true,
@@ -37,22 +33,29 @@ pub(crate) fn too_deep(text: &str, limits: Limits) -> bool {
         i += 1;
         if object {
             // `"key":`, and the value comes next.
-            skip(&mut i, &space);
+            skip(bytes, &mut i, space);
             if bytes.get(i) != Some(&b'"') {
                 return false;
             }
             i += 1;
-            skip(&mut i, &word);
+            skip(bytes, &mut i, word);
             if bytes.get(i) != Some(&b'"') {
                 return false;
             }
             i += 1;
-            skip(&mut i, &space);
+            skip(bytes, &mut i, space);
             if bytes.get(i) != Some(&b':') {
                 return false;
             }
             i += 1;
         }
+    }
+}
+
+/// Moves `i` past the bytes of `bytes` that are `ok`.
+fn skip(bytes: &[u8], i: &mut usize, ok: impl Fn(u8) -> bool) {
+    while bytes.get(*i).is_some_and(|&b| ok(b)) {
+        *i += 1;
     }
 }
 
