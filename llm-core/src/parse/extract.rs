@@ -4,7 +4,7 @@
 //! the best fit (see there for the scoring). Scanning is linear in the reply, and the number of
 //! candidates is capped at [`MAX_CANDIDATES`].
 
-use smallvec::SmallVec;
+use smallvec::{SmallVec, smallvec};
 
 use super::FixKind;
 use super::scan::{skip_until, trim};
@@ -46,6 +46,20 @@ pub(super) fn candidates(raw: &str) -> Candidates<'_> {
         raw
     };
     let text = trim(text);
+    // The value at the start of the reply, measured once: the scan of the prose starts there.
+    let first = text.starts_with(['{', '[']).then(|| balanced(text));
+    if let Some(value) = first
+        && value.is_none_or(|value| value.len == text.len())
+        && find_fence(text).is_none()
+    {
+        // The usual reply, one value and nothing around it (or cut off inside it): the whole
+        // reply is its one candidate, which the scan of the prose would find and measure again.
+        return smallvec![Candidate {
+            text,
+            how: None,
+            end: Some(value),
+        }];
+    }
     let mut out = Candidates::new();
     fn push<'a>(
         text: &'a str,
@@ -71,7 +85,7 @@ pub(super) fn candidates(raw: &str) -> Candidates<'_> {
     let encoded = || {
         serde_json::from_str::<String>(text).is_ok_and(|s| s.trim_start().starts_with(['{', '[']))
     };
-    if text.starts_with(['{', '[']) || (text.starts_with('"') && encoded()) {
+    if first.is_some() || (text.starts_with('"') && encoded()) {
         push(text, None, None, &mut out);
     }
     for body in fences(text) {
@@ -87,7 +101,10 @@ pub(super) fn candidates(raw: &str) -> Candidates<'_> {
         if start >= text.len() {
             break;
         }
-        let value = balanced(&text[start..]);
+        let value = match first {
+            Some(value) if start == 0 => value,
+            _ => balanced(&text[start..]),
+        };
         let end = value.map_or(text.len(), |value| start + value.len);
         push(
             &text[start..],
