@@ -421,9 +421,12 @@ fn found<T>(candidate: extract::Candidate<'_>, value: T, mut fixes: Vec<Fix>) ->
 }
 
 /// Reading into a `Value` with no schema: the repaired value as it is.
-struct Untyped;
+struct Untyped<'s> {
+    /// Text serde already failed on.
+    tried: Option<&'s str>,
+}
 
-impl Reader for Untyped {
+impl Reader for Untyped<'_> {
     type Out = Value;
 
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Value, usize)> {
@@ -433,7 +436,11 @@ impl Reader for Untyped {
         if value.depth >= untyped::SERDE_DEPTH {
             return None;
         }
-        untyped::clean(&text[..value.len]).map(|read| (read, value.len))
+        let text = &text[..value.len];
+        if self.tried.is_some_and(|t| std::ptr::eq(t, text)) {
+            return None;
+        }
+        untyped::clean(text).map(|read| (read, value.len))
     }
 
     fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<Value>> {
@@ -707,7 +714,26 @@ fn fit<T: DeserializeOwned>(
 /// # Ok::<(), llm_core::ParseError>(())
 /// ```
 pub fn repair_json(text: &str) -> Result<Parsed<Value>, ParseError> {
-    read_reply(text, &Value::Bool(true), Limits::default(), &Untyped)
+    let limits = Limits::default();
+    let trimmed = scan::trim(text);
+    // A reply that does not end with a bracket (one cut off) is no clean JSON: serde would read
+    // all of it to fail at the end. Nor is one nested too deep, which serde is slow to refuse.
+    let tried = text.len() <= limits.max_bytes
+        && trimmed.starts_with(['{', '['])
+        && trimmed.ends_with(['}', ']'])
+        && !repair::too_deep(trimmed, limits);
+    // Clean JSON with nothing around it is what its candidate as a whole reads as, with no fix;
+    // every other candidate lies inside it, and loses to it.
+    if tried && let Some(value) = untyped::clean(trimmed) {
+        return Ok(Parsed {
+            value,
+            fixes: Vec::new(),
+        });
+    }
+    let reader = Untyped {
+        tried: tried.then_some(trimmed),
+    };
+    read_reply(text, &Value::Bool(true), limits, &reader)
 }
 
 /// `T`'s schema, built once per type and shared.
