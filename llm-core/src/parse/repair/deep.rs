@@ -5,9 +5,11 @@ use super::Limits;
 /// Whether the repairer, given `text` (a candidate), certainly fails with
 /// [`TooDeep`](super::RepairError::TooDeep): the text opens more than `limits.max_depth` arrays
 /// and objects, one inside the other, before anything else (`[[[[...`, `{"a": {"a": ...`), each
-/// object with a double-quoted key of letters, digits and underscores, and only spaces, tabs
-/// and line breaks between. The repairer reads all of that without a repair up to the opening it
-/// refuses, so the answer needs no building of the levels below.
+/// object with a double-quoted key of letters, digits and underscores, after at most
+/// [`MEMBERS`] members whose values are double-quoted strings of those and spaces
+/// (`{"name": "bolt", "qty": [[...`), and
+/// only spaces, tabs and line breaks between. The repairer reads all of that without a repair
+/// up to the opening it refuses, so the answer needs no building of the levels below.
 pub(crate) fn too_deep(text: &str, limits: Limits) -> bool {
     // The repairer refuses a text too large before it reads any of it; each level takes a byte
     // to open.
@@ -16,8 +18,6 @@ pub(crate) fn too_deep(text: &str, limits: Limits) -> bool {
     }
     let bytes = text.as_bytes();
     let mut i = 0;
-    let space = |b: u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut opened = 0;
     loop {
         skip(bytes, &mut i, space);
@@ -32,24 +32,62 @@ pub(crate) fn too_deep(text: &str, limits: Limits) -> bool {
         }
         i += 1;
         if object {
-            // `"key":`, and the value comes next.
-            skip(bytes, &mut i, space);
-            if bytes.get(i) != Some(&b'"') {
-                return false;
+            // `"key":`, and the value comes next; or `"key": "text",` and another member.
+            for member in 0.. {
+                if !(quoted(bytes, &mut i, word) && then(bytes, &mut i, b':')) {
+                    return false;
+                }
+                let value = i;
+                if member == MEMBERS
+                    || !(quoted(bytes, &mut i, |b| word(b) || b == b' ')
+                        && then(bytes, &mut i, b','))
+                {
+                    i = value;
+                    break;
+                }
             }
-            i += 1;
-            skip(bytes, &mut i, word);
-            if bytes.get(i) != Some(&b'"') {
-                return false;
-            }
-            i += 1;
-            skip(bytes, &mut i, space);
-            if bytes.get(i) != Some(&b':') {
-                return false;
-            }
-            i += 1;
         }
     }
+}
+
+/// Most members with a string value read before the one that nests: an ordinary reply of many
+/// such members is not read far.
+const MEMBERS: usize = 4;
+
+/// Whether `b` may be a byte of a key here.
+fn word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Whether `b` is whitespace the repairer passes over between tokens at once.
+fn space(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// Whether a double-quoted string of bytes that are `ok` comes next (after whitespace); moves
+/// `i` past it.
+fn quoted(bytes: &[u8], i: &mut usize, ok: impl Fn(u8) -> bool) -> bool {
+    skip(bytes, i, space);
+    if bytes.get(*i) != Some(&b'"') {
+        return false;
+    }
+    *i += 1;
+    skip(bytes, i, ok);
+    if bytes.get(*i) != Some(&b'"') {
+        return false;
+    }
+    *i += 1;
+    true
+}
+
+/// Whether `punct` comes next (after whitespace); moves `i` past it.
+fn then(bytes: &[u8], i: &mut usize, punct: u8) -> bool {
+    skip(bytes, i, space);
+    if bytes.get(*i) != Some(&punct) {
+        return false;
+    }
+    *i += 1;
+    true
 }
 
 /// Moves `i` past the bytes of `bytes` that are `ok`.
@@ -93,6 +131,27 @@ mod tests {
                 (nested("[ \n", max_depth + 1), true),
                 (nested("{\"a_1\" : ", max_depth + 1), true),
                 (nested("{\"\":[", max_depth + 1), true),
+                (
+                    nested(
+                        "{\"name\": \"a bolt\", \"n\": \"\",\n\"qty\": [",
+                        max_depth + 1,
+                    ),
+                    true,
+                ),
+                (
+                    nested("{\"name\": \"bolt\" , \"qty\": ", max_depth + 1),
+                    true,
+                ),
+                (
+                    nested("{\"name\": \"bolt\" \"qty\": ", max_depth + 1),
+                    false,
+                ),
+                (nested("{\"name\": \"bolt\"}, ", max_depth + 1), false),
+                (
+                    nested("{\"name\": \"it's\", \"qty\": ", max_depth + 1),
+                    false,
+                ),
+                (nested("{\"name\": 1, \"qty\": ", max_depth + 1), false),
                 (format!("{}]", nested("[", max_depth + 1)), true),
                 (nested("[", max_depth), false),
                 (format!("{}1", nested("[", max_depth)), false),
