@@ -1475,6 +1475,15 @@ fn run_alloc_case(case: &str, iters: u64) -> usize {
             }
             text.len()
         }
+        // The text from the environment read by serde alone into a `Value`, the cost
+        // `repair_json_text` has on clean JSON at the least.
+        "serde_value_text" => {
+            let text = std::env::var("LLM_BENCH_TEXT").unwrap_or_default();
+            for _ in 0..iters {
+                black_box(serde_json::from_str::<Value>(black_box(&text)).ok());
+            }
+            text.len()
+        }
         // Every generated malformed input once per iteration, as in `repair_json/generated_all`.
         "repair_json_generated" => {
             let all = payloads();

@@ -4,11 +4,16 @@
 //! the best fit (see there for the scoring). Scanning is linear in the reply, and the number of
 //! candidates is capped at [`MAX_CANDIDATES`].
 
+use smallvec::{SmallVec, smallvec};
+
 use super::FixKind;
-use super::scan::skip_until;
+use super::scan::{skip_until, trim};
 
 /// Most candidates read from one reply.
 pub(super) const MAX_CANDIDATES: usize = 8;
+
+/// The candidates of one reply: most replies have one or two, kept without an allocation.
+pub(super) type Candidates<'a> = SmallVec<[Candidate<'a>; 4]>;
 
 /// A piece of the reply that may hold the answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,20 +39,43 @@ pub(super) struct Balanced {
 /// unbalanced one runs to the end: the reply was cut off). When there are more than
 /// [`MAX_CANDIDATES`], the last ones are kept: an answer tends to come after the placeholders and
 /// examples a model writes first.
-pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
-    let text = raw.trim_start_matches('\u{feff}').trim();
-    let mut out: Vec<Candidate<'_>> = Vec::new();
+pub(super) fn candidates(raw: &str) -> Candidates<'_> {
+    let text = if raw.starts_with('\u{feff}') {
+        raw.trim_start_matches('\u{feff}')
+    } else {
+        raw
+    };
+    let text = trim(text);
+    // The value at the start of the reply, measured once: the scan of the prose starts there.
+    let first = text.starts_with(['{', '[']).then(|| balanced(text));
+    if let Some(value) = first
+        && value.is_none_or(|value| value.len == text.len())
+        && find_fence(text).is_none()
+    {
+        // The usual reply, one value and nothing around it (or cut off inside it): the whole
+        // reply is its one candidate, which the scan of the prose would find and measure again.
+        return smallvec![Candidate {
+            text,
+            how: None,
+            end: Some(value),
+        }];
+    }
+    let mut out = Candidates::new();
     fn push<'a>(
         text: &'a str,
         how: Option<FixKind>,
         end: Option<Option<Balanced>>,
-        out: &mut Vec<Candidate<'a>>,
+        out: &mut Candidates<'a>,
     ) {
-        let text = text.trim();
+        let text = trim(text);
         if text.is_empty() {
             return;
         }
-        match out.iter_mut().find(|c| c.text == text) {
+        // The same place in the reply holds the same text, found without comparing it.
+        match out
+            .iter_mut()
+            .find(|c| std::ptr::eq(c.text, text) || c.text == text)
+        {
             Some(same) => same.end = same.end.or(end),
             None => out.push(Candidate { text, how, end }),
         }
@@ -57,7 +85,7 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
     let encoded = || {
         serde_json::from_str::<String>(text).is_ok_and(|s| s.trim_start().starts_with(['{', '[']))
     };
-    if text.starts_with(['{', '[']) || (text.starts_with('"') && encoded()) {
+    if first.is_some() || (text.starts_with('"') && encoded()) {
         push(text, None, None, &mut out);
     }
     for body in fences(text) {
@@ -73,7 +101,10 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
         if start >= text.len() {
             break;
         }
-        let value = balanced(&text[start..]);
+        let value = match first {
+            Some(value) if start == 0 => value,
+            _ => balanced(&text[start..]),
+        };
         let end = value.map_or(text.len(), |value| start + value.len);
         push(
             &text[start..],
@@ -99,19 +130,20 @@ pub(super) fn candidates(raw: &str) -> Vec<Candidate<'_>> {
     }
     if out.len() > MAX_CANDIDATES {
         let keep_prose = MAX_CANDIDATES.saturating_sub(fixed.min(MAX_CANDIDATES / 2));
-        let prose = out.split_off(fixed);
-        out.truncate(MAX_CANDIDATES - keep_prose);
-        out.extend(prose.into_iter().rev().take(keep_prose).rev());
+        // The first values in prose, then the last fixed candidates, beyond the room for each.
+        let prose = out.len() - fixed;
+        out.drain(fixed..fixed + prose.saturating_sub(keep_prose));
+        out.drain(fixed.min(MAX_CANDIDATES - keep_prose)..fixed);
     }
     out
 }
 
 /// The bodies of the markdown code fences in `text`, with or without a language tag; an
 /// unclosed fence runs to the end.
-fn fences(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+fn fences(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
-    while let Some(open) = find_fence(rest) {
+    std::iter::from_fn(move || {
+        let open = find_fence(rest)?;
         let after = &rest[open + 3..];
         // The language tag, if any, runs to the end of the line.
         let body_start = match after.find('\n') {
@@ -122,10 +154,9 @@ fn fences(text: &str) -> Vec<&str> {
         };
         let body = &after[body_start..];
         let close = find_fence(body).unwrap_or(body.len());
-        out.push(&body[..close]);
         rest = body.get(close + 3..).unwrap_or("");
-    }
-    out
+        Some(&body[..close])
+    })
 }
 
 /// Where the first "```" in `text` is.
@@ -133,7 +164,16 @@ fn find_fence(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = 0;
     loop {
-        i += text[i..].find('`')?;
+        // The library's byte search is the quicker on long texts; on short ones (most replies)
+        // setting it up costs more than the word scan.
+        i = if bytes.len() - i < 64 {
+            skip_until(bytes, i, b"`", false)
+        } else {
+            i + text[i..].find('`')?
+        };
+        if i >= bytes.len() {
+            return None;
+        }
         if bytes.get(i..i + 3) == Some(b"```") {
             return Some(i);
         }

@@ -188,7 +188,7 @@ impl FixKind {
 /// # Ok::<(), llm_core::ParseError>(())
 /// ```
 pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
-    let trimmed = raw.trim();
+    let trimmed = scan::trim(raw);
     let tried = trimmed.starts_with(['{', '[']);
     // A reply that does not end with a bracket (one cut off) is no clean JSON: serde would read
     // all of it to fail at the end.
@@ -359,6 +359,9 @@ impl<T: DeserializeOwned> Typed<'_, T> {
     /// The candidate repaired as text, scalars converted in the text, then read by serde:
     /// [`Reader::repaired`] when the lenient reader leaves the candidate to the repair path.
     fn repaired_text(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<T>> {
+        if repair::too_deep(candidate.text, limits) {
+            return Some(Err(too_deep(limits)));
+        }
         let (json, mut fixes, len, members) = match repair::repair_text(candidate.text, limits) {
             Ok(repaired) => repaired?,
             Err(err) => return Some(Err(err.into())),
@@ -394,6 +397,15 @@ impl<T: DeserializeOwned> Typed<'_, T> {
     }
 }
 
+/// The error of a candidate the repairer would refuse as nested too deep (see
+/// [`repair::too_deep`]), told without reading it.
+fn too_deep(limits: Limits) -> ParseErrorKind {
+    RepairError::TooDeep {
+        limit: limits.max_depth,
+    }
+    .into()
+}
+
 /// A value the lenient reader read from `candidate`, with the fix saying how it was found.
 fn found<T>(candidate: extract::Candidate<'_>, value: T, mut fixes: Vec<Fix>) -> Parsed<T> {
     if let Some(kind) = candidate.how {
@@ -409,9 +421,12 @@ fn found<T>(candidate: extract::Candidate<'_>, value: T, mut fixes: Vec<Fix>) ->
 }
 
 /// Reading into a `Value` with no schema: the repaired value as it is.
-struct Untyped;
+struct Untyped<'s> {
+    /// Text serde already failed on.
+    tried: Option<&'s str>,
+}
 
-impl Reader for Untyped {
+impl Reader for Untyped<'_> {
     type Out = Value;
 
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Value, usize)> {
@@ -421,10 +436,18 @@ impl Reader for Untyped {
         if value.depth >= untyped::SERDE_DEPTH {
             return None;
         }
-        untyped::clean(&text[..value.len]).map(|read| (read, value.len))
+        let text = &text[..value.len];
+        if self.tried.is_some_and(|t| std::ptr::eq(t, text)) {
+            return None;
+        }
+        untyped::clean(text).map(|read| (read, value.len))
     }
 
     fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<Value>> {
+        // The lenient reader gives up on that much nesting.
+        if repair::too_deep(candidate.text, limits) {
+            return Some(Err(too_deep(limits)));
+        }
         let (value, fixes, len) = lenient::untyped(candidate.text, limits)?;
         Some(Ok((found(candidate, value, fixes), len)))
     }
@@ -446,7 +469,8 @@ fn read_reply<R: Reader>(
     limits: Limits,
     reader: &R,
 ) -> Result<Parsed<R::Out>, ParseError> {
-    if raw.trim().is_empty() {
+    let trimmed = scan::trim(raw);
+    if trimmed.is_empty() {
         return Err(ParseError::new(ParseErrorKind::Empty, raw));
     }
     if raw.len() > limits.max_bytes {
@@ -459,7 +483,7 @@ fn read_reply<R: Reader>(
         .any(|t| schema.get("type").and_then(Value::as_str) == Some(t));
     if found.is_empty() && !structured {
         found.push(extract::Candidate {
-            text: raw.trim(),
+            text: trimmed,
             how: None,
             end: None,
         });
@@ -477,7 +501,8 @@ fn read_reply<R: Reader>(
     };
     match best {
         Ok(mut value) => {
-            if raw.trim_start().starts_with('\u{feff}') {
+            // Trimming the end cannot reach a mark at the start.
+            if trimmed.starts_with('\u{feff}') {
                 value.fixes.insert(
                     0,
                     Fix {
@@ -497,7 +522,7 @@ fn read_reply<R: Reader>(
 /// from the longest candidate, if any was read.
 fn best_of<'a, T>(
     raw: &str,
-    found: Vec<extract::Candidate<'a>>,
+    found: extract::Candidates<'a>,
     read: impl Fn(extract::Candidate<'a>) -> Read<T>,
 ) -> Result<Parsed<T>, Option<ParseErrorKind>> {
     // (start, end) of each candidate that parsed, in the reply, and its text if it parsed to an
@@ -596,7 +621,7 @@ fn clean_parsed<T>(value: T, candidate: extract::Candidate<'_>, len: usize) -> P
             path: FieldPath::root(),
         });
     }
-    if !candidate.text[len..].trim().is_empty() {
+    if !scan::trim(&candidate.text[len..]).is_empty() {
         fixes.push(Fix {
             kind: FixKind::TrailingText,
             path: FieldPath::root(),
@@ -689,7 +714,26 @@ fn fit<T: DeserializeOwned>(
 /// # Ok::<(), llm_core::ParseError>(())
 /// ```
 pub fn repair_json(text: &str) -> Result<Parsed<Value>, ParseError> {
-    read_reply(text, &Value::Bool(true), Limits::default(), &Untyped)
+    let limits = Limits::default();
+    let trimmed = scan::trim(text);
+    // A reply that does not end with a bracket (one cut off) is no clean JSON: serde would read
+    // all of it to fail at the end. Nor is one nested too deep, which serde is slow to refuse.
+    let tried = text.len() <= limits.max_bytes
+        && trimmed.starts_with(['{', '['])
+        && trimmed.ends_with(['}', ']'])
+        && !repair::too_deep(trimmed, limits);
+    // Clean JSON with nothing around it is what its candidate as a whole reads as, with no fix;
+    // every other candidate lies inside it, and loses to it.
+    if tried && let Some(value) = untyped::clean(trimmed) {
+        return Ok(Parsed {
+            value,
+            fixes: Vec::new(),
+        });
+    }
+    let reader = Untyped {
+        tried: tried.then_some(trimmed),
+    };
+    read_reply(text, &Value::Bool(true), limits, &reader)
 }
 
 /// `T`'s schema, built once per type and shared.

@@ -21,9 +21,11 @@ use super::stream::Member;
 use super::text::TextOut;
 use super::{Fix, FixKind};
 
+mod deep;
 mod fast;
 
 use crate::path::{FieldPath, PathSegment};
+pub(super) use deep::too_deep;
 pub(super) use fast::is_json_number;
 use fast::plain_run;
 pub(crate) use fast::repair_text;

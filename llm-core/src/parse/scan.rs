@@ -1,4 +1,5 @@
-//! Byte scanning eight bytes at a time, shared by extraction, the repairer and the text writer.
+//! Byte scanning eight bytes at a time, shared by extraction, the repairer and the text writer;
+//! trimming that skips the scan when there is nothing to trim.
 
 /// The index of the first byte at or after `from` that is one of `stops`, or a control character
 /// (below 0x20) when `controls` is set; `bytes.len()` when there is none.
@@ -34,9 +35,21 @@ pub(super) fn skip_until(bytes: &[u8], from: usize, stops: &[u8], controls: bool
     bytes.len()
 }
 
+/// `text.trim()`, returned at once when `text` starts and ends with a printable ASCII character
+/// (as JSON does), which trimming leaves alone.
+#[inline]
+pub(super) fn trim(text: &str) -> &str {
+    let solid = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    if solid(text.as_bytes().first()) && solid(text.as_bytes().last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::skip_until;
+    use super::{skip_until, trim};
 
     /// The first stop, by the word scan and byte by byte, at every offset.
     #[test]
@@ -49,6 +62,24 @@ mod tests {
                     .unwrap_or(text.len());
                 assert_eq!(skip_until(text, from, stops, controls), expected, "{from}");
             }
+        }
+    }
+
+    #[test]
+    fn trims_as_str_trim_does() {
+        for text in [
+            "",
+            " ",
+            "{}",
+            " {} ",
+            "\u{feff}{}",
+            "a\u{a0}",
+            "\u{85}x",
+            "x\t",
+            "é",
+            "1",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
         }
     }
 }
