@@ -128,6 +128,25 @@ pub(super) fn candidates(raw: &str) -> Candidates<'_> {
             out[i].end = Some(end.filter(|end| end.len <= len));
         }
     }
+    // Backticks inside a value in prose (in one of its strings) open no fence: a "body" that
+    // starts inside a balanced value is dropped.
+    let offset = |c: &Candidate<'_>| c.text.as_ptr().addr() - text.as_ptr().addr();
+    let spans: SmallVec<[(usize, usize); 8]> = out[fixed..]
+        .iter()
+        .filter_map(|c| Some((offset(c), c.end??.len)))
+        .collect();
+    let before = out.len();
+    let mut i = 0;
+    out.retain(|c| {
+        i += 1;
+        let at = offset(c);
+        i > fixed
+            || c.how != Some(FixKind::ExtractedFromFence)
+            || !spans
+                .iter()
+                .any(|&(start, len)| start < at && at < start + len)
+    });
+    let fixed = fixed - (before - out.len());
     if out.len() > MAX_CANDIDATES {
         let keep_prose = MAX_CANDIDATES.saturating_sub(fixed.min(MAX_CANDIDATES / 2));
         // The first values in prose, then the last fixed candidates, beyond the room for each.
@@ -153,7 +172,15 @@ fn fences(text: &str) -> impl Iterator<Item = &str> {
             _ => 0,
         };
         let body = &after[body_start..];
-        let close = find_fence(body).unwrap_or(body.len());
+        // A value at the start of the body ends before the closing fence: backticks in one of
+        // its strings close nothing.
+        let from = match body.trim_start() {
+            value if value.starts_with(['{', '[']) => {
+                balanced(value).map_or(0, |end| body.len() - value.len() + end.len)
+            }
+            _ => 0,
+        };
+        let close = find_fence(&body[from..]).map_or(body.len(), |close| from + close);
         rest = body.get(close + 3..).unwrap_or("");
         Some(&body[..close])
     })

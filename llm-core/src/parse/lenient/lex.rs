@@ -122,8 +122,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
             pos: 0,
             frames: Vec::new(),
             pool: Vec::new(),
-            // Damaged replies need a fix every few dozen bytes: growing the list is costly.
-            fixes: Vec::with_capacity(src.len() / 64),
+            fixes: Vec::new(),
             coerced: Vec::new(),
             after_comma: false,
             scratch: String::new(),
@@ -182,7 +181,19 @@ impl<'de, 'a> Lexer<'de, 'a> {
 
     pub(super) fn fix(&mut self, kind: FixKind) {
         let path = self.path();
+        if self.fixes.len() == self.fixes.capacity() {
+            self.grow_fixes();
+        }
         self.fixes.push(Fix { kind, path });
+    }
+
+    /// Room for the fixes: at the first, for one every 16 bytes of the text (damaged replies
+    /// need one every few dozen, heavily damaged ones every dozen or so: each growth copies the
+    /// list), then twice as much.
+    #[cold]
+    fn grow_fixes(&mut self) {
+        let more = self.fixes.len().max(self.src.len() / 16).max(8);
+        self.fixes.reserve_exact(more);
     }
 
     /// The key of the member being read.
