@@ -277,3 +277,19 @@ fn deep_nesting_is_a_typed_error_not_a_stack_overflow() {
         llm_core::parse::ParseErrorKind::TooDeep { limit: 128 }
     ));
 }
+
+/// A fence's backticks inside a JSON string are text: they neither open a fence in prose nor
+/// close the fence around the JSON (cases the property above found).
+#[test]
+fn backticks_inside_a_string_open_and_close_no_fence() {
+    for raw in [
+        r#"Sure! Here is the JSON: [["```"]] Hope that helps."#,
+        "Here you go:\n```json\n[[\"```\"]]\n```\nAnything else?",
+        r#"Sure! {"code": "```rust\nfn main() {}\n```"} Done."#,
+        "```json\n{\"code\": \"```\"}\n```",
+    ] {
+        let json = &raw[raw.find(['{', '[']).unwrap_or(0)..=raw.rfind([']', '}']).unwrap_or(0)];
+        let want: Value = serde_json::from_str(json).expect("the JSON in the reply");
+        assert_eq!(repair_json(raw).map(|p| p.value).ok(), Some(want), "{raw}");
+    }
+}

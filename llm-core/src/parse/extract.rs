@@ -172,15 +172,26 @@ fn fences(text: &str) -> impl Iterator<Item = &str> {
             _ => 0,
         };
         let body = &after[body_start..];
-        // A value at the start of the body ends before the closing fence: backticks in one of
-        // its strings close nothing.
-        let from = match body.trim_start() {
-            value if value.starts_with(['{', '[']) => {
-                balanced(value).map_or(0, |end| body.len() - value.len() + end.len)
+        let close = match find_fence(body) {
+            // A closing fence follows a line or a value's closing bracket.
+            Some(close)
+                if body[..close]
+                    .trim_end_matches([' ', '\t'])
+                    .ends_with(['\n', '}', ']']) =>
+            {
+                close
             }
-            _ => 0,
+            // Anything else may be backticks inside a string of the value the body starts
+            // with: the fence closes after that value.
+            Some(close) => match body.trim_start() {
+                value if value.starts_with(['{', '[']) => {
+                    let from = balanced(value).map_or(0, |end| body.len() - value.len() + end.len);
+                    find_fence(&body[from..]).map_or(body.len(), |close| from + close)
+                }
+                _ => close,
+            },
+            None => body.len(),
         };
-        let close = find_fence(&body[from..]).map_or(body.len(), |close| from + close);
         rest = body.get(close + 3..).unwrap_or("");
         Some(&body[..close])
     })
