@@ -23,12 +23,14 @@ use super::{Fix, FixKind};
 
 mod deep;
 mod fast;
+mod string;
 
 use crate::path::{FieldPath, PathSegment};
 pub(super) use deep::too_deep;
 pub(super) use fast::is_json_number;
 use fast::plain_run;
 pub(crate) use fast::repair_text;
+use string::{Escape, Quote, Str, opening_quote};
 
 /// Limits that bound the work done on one input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,36 +107,7 @@ enum Expect {
     Done,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Quote {
-    Double,
-    Single,
-    /// `“` closed by `”` (or `"`), and `‘` closed by `’`.
-    SmartDouble,
-    SmartSingle,
-}
-
-impl Quote {
-    /// The quote that closes this style when the model is consistent.
-    fn closer(self) -> char {
-        match self {
-            Quote::Double => '"',
-            Quote::Single => '\'',
-            Quote::SmartDouble => '”',
-            Quote::SmartSingle => '’',
-        }
-    }
-
-    fn closes(self, c: char) -> bool {
-        match self {
-            Quote::Double => c == '"' || c == '”',
-            Quote::Single => c == '\'',
-            Quote::SmartDouble => c == '”' || c == '"' || c == '“',
-            Quote::SmartSingle => c == '’' || c == '\'',
-        }
-    }
-}
-
+/// What the repairer is in the middle of.
 enum Mode {
     Between(Expect),
     Str(Str),
@@ -151,76 +124,6 @@ enum Mode {
         resume: Expect,
         star: bool,
     },
-}
-
-/// A quote that may end a string, waiting for what follows it to decide.
-struct Pending {
-    quote: char,
-    /// Whitespace after the quote.
-    ws: String,
-    /// A word after the whitespace: if it is a literal or a number, the quote ended the string
-    /// and a comma is missing (`["a" null]`); otherwise the quote was text (`"say "hi" now"`).
-    word: String,
-    /// A second quote right after the first (`"no""`): if the value ends after it, the first was
-    /// text and the second closes (`"He said "no""`); otherwise a comma is missing (`"a""b"`).
-    doubled: Option<char>,
-}
-
-/// Longest word read after a pending quote; a longer one is text.
-const MAX_PENDING_WORD: usize = 32;
-
-struct Str {
-    quote: Quote,
-    buf: String,
-    key: bool,
-    escape: Escape,
-    /// A quote that may close the string, and the whitespace seen after it: it closes only if
-    /// the next character fits what follows a string here.
-    pending: Option<Pending>,
-    /// A `\\u` high surrogate waiting for its low half.
-    high: Option<u32>,
-}
-
-impl Str {
-    fn push_str(&mut self, text: &str) {
-        self.flush_surrogate();
-        self.buf.push_str(text);
-    }
-
-    fn push(&mut self, c: char) {
-        self.flush_surrogate();
-        self.buf.push(c);
-    }
-
-    /// A high surrogate not followed by its low half becomes U+FFFD.
-    fn flush_surrogate(&mut self) {
-        if self.high.take().is_some() {
-            self.buf.push('\u{fffd}');
-        }
-    }
-
-    fn push_unit(&mut self, unit: u32) {
-        match unit {
-            0xD800..=0xDBFF => {
-                self.flush_surrogate();
-                self.high = Some(unit);
-            }
-            0xDC00..=0xDFFF => match self.high.take() {
-                Some(high) => {
-                    let code = 0x1_0000 + ((high - 0xD800) << 10) + (unit - 0xDC00);
-                    self.buf.push(char::from_u32(code).unwrap_or('\u{fffd}'));
-                }
-                None => self.buf.push('\u{fffd}'),
-            },
-            _ => self.push(char::from_u32(unit).unwrap_or('\u{fffd}')),
-        }
-    }
-}
-
-enum Escape {
-    None,
-    Backslash,
-    Unicode { digits: u8, value: u32 },
 }
 
 /// The push parser. Feed text with [`feed`](Self::feed), then [`finish`](Self::finish).
@@ -936,194 +839,6 @@ impl Repairer {
         }
     }
 
-    fn start_string(&mut self, quote: Quote, key: bool) {
-        self.reported = 0;
-        match quote {
-            Quote::Double => {}
-            Quote::Single => self.fix(FixKind::SingleQuotes),
-            Quote::SmartDouble | Quote::SmartSingle => self.fix(FixKind::SmartQuotes),
-        }
-        self.mode = Mode::Str(Str {
-            quote,
-            buf: self.take_buf(),
-            key,
-            escape: Escape::None,
-            pending: None,
-            high: None,
-        });
-    }
-
-    fn in_string(&mut self, mut s: Str, c: char) {
-        if let Some(mut pending) = s.pending.take() {
-            if let Some(second) = pending.doubled {
-                if c.is_whitespace() || matches!(c, ',' | '}' | ']' | ':') {
-                    self.fix(FixKind::UnescapedQuote);
-                    s.push(pending.quote);
-                    self.end_string(s);
-                } else {
-                    self.end_string(s);
-                    self.step(second);
-                }
-                self.step(c);
-                return;
-            }
-            if pending.ws.is_empty() && pending.word.is_empty() && s.quote.closes(c) {
-                pending.doubled = Some(c);
-                s.pending = Some(pending);
-                self.mode = Mode::Str(s);
-                return;
-            }
-            let word_char = c.is_alphanumeric() || matches!(c, '.' | '-' | '+');
-            if pending.word.is_empty() {
-                if c.is_whitespace() {
-                    pending.ws.push(c);
-                    s.pending = Some(pending);
-                    self.mode = Mode::Str(s);
-                    return;
-                }
-                // A quote of another style (`”` in a `"` string) ends the string only before a
-                // comma or a bracket: `"”#"` is text, not an empty string and a comment.
-                let closes = if pending.quote == s.quote.closer() {
-                    matches!(c, ',' | '}' | ']' | ':' | '/' | '#' | '{' | '[')
-                        || opening_quote(c).is_some()
-                } else {
-                    matches!(c, ',' | '}' | ']' | ':')
-                };
-                if closes {
-                    self.end_string(s);
-                    self.step(c);
-                    return;
-                }
-                if word_char && !pending.ws.is_empty() {
-                    pending.word.push(c);
-                    s.pending = Some(pending);
-                    self.mode = Mode::Str(s);
-                    return;
-                }
-            } else if word_char && pending.word.len() < MAX_PENDING_WORD {
-                pending.word.push(c);
-                s.pending = Some(pending);
-                self.mode = Mode::Str(s);
-                return;
-            } else if (c.is_whitespace() || matches!(c, ',' | '}' | ']') || is_quote(c))
-                && (is_literal(&pending.word) || number(&pending.word).is_some())
-            {
-                // `["a" null]`: the quote ended the string; read the word as the next value.
-                self.end_string(s);
-                for w in pending.word.chars() {
-                    self.step(w);
-                }
-                self.step(c);
-                return;
-            }
-            // The quote was part of the text.
-            self.fix(FixKind::UnescapedQuote);
-            s.push(pending.quote);
-            s.push_str(&pending.ws);
-            s.push_str(&pending.word);
-        }
-        match s.escape {
-            Escape::Backslash => {
-                s.escape = Escape::None;
-                match c {
-                    '"' | '\\' | '/' | '\'' => s.push(c),
-                    'n' => s.push('\n'),
-                    't' => s.push('\t'),
-                    'r' => s.push('\r'),
-                    'b' => s.push('\u{8}'),
-                    'f' => s.push('\u{c}'),
-                    'u' => {
-                        s.escape = Escape::Unicode {
-                            digits: 0,
-                            value: 0,
-                        }
-                    }
-                    _ => {
-                        self.fix(FixKind::InvalidEscape);
-                        s.push('\\');
-                        s.push(c);
-                    }
-                }
-            }
-            Escape::Unicode { digits, value } => match c.to_digit(16) {
-                Some(d) => {
-                    let value = value * 16 + d;
-                    if digits == 3 {
-                        s.escape = Escape::None;
-                        s.push_unit(value);
-                    } else {
-                        s.escape = Escape::Unicode {
-                            digits: digits + 1,
-                            value,
-                        };
-                    }
-                }
-                None => {
-                    self.fix(FixKind::InvalidEscape);
-                    s.escape = Escape::None;
-                    s.push_str("\\u");
-                    self.mode = Mode::Str(s);
-                    return self.step(c);
-                }
-            },
-            Escape::None => {
-                if c == '\\' {
-                    s.escape = Escape::Backslash;
-                } else if s.quote.closes(c) && s.key {
-                    // Keys do not hold quotes: a quote always ends one.
-                    self.end_string(s);
-                    return;
-                } else if s.quote.closes(c) {
-                    s.pending = Some(Pending {
-                        quote: c,
-                        ws: String::new(),
-                        word: String::new(),
-                        doubled: None,
-                    });
-                } else {
-                    if c < ' ' {
-                        self.fix(FixKind::ControlCharacter);
-                    }
-                    s.push(c);
-                }
-            }
-        }
-        self.mode = Mode::Str(s);
-    }
-
-    fn end_string(&mut self, mut s: Str) {
-        s.flush_surrogate();
-        let text = s.buf;
-        if s.key {
-            if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
-                *key = Some(text);
-            }
-            self.report_key();
-            self.mode = Mode::Between(Expect::Colon);
-        } else {
-            // Finish the text already reported in part, so deltas add up to the value.
-            if self.reported > 0
-                && text.len() > self.reported
-                && let (Some(events), [Frame::Object { key: Some(key), .. }]) =
-                    (&mut self.events, self.stack.as_slice())
-            {
-                events.push(Event::Text {
-                    key: key.clone(),
-                    delta: text[self.reported..].to_owned(),
-                });
-            }
-            self.reported = 0;
-            if let Some(out) = &mut self.text {
-                out.string(self.stack.last().and_then(Frame::key), &text);
-                self.recycle(text);
-                self.placed();
-            } else {
-                let text = self.exact(text);
-                self.complete(Value::String(text));
-            }
-        }
-    }
-
     fn in_bare(&mut self, mut buf: String, key: bool, c: char) {
         // ` //` or ` /*` after an unquoted value starts a comment (a URL's `://` has no space
         // before it).
@@ -1306,20 +1021,6 @@ fn is_literal(word: &str) -> bool {
         word,
         "true" | "false" | "null" | "True" | "False" | "None" | "undefined" | "NaN" | "Infinity"
     )
-}
-
-fn is_quote(c: char) -> bool {
-    matches!(c, '"' | '\'' | '“' | '”' | '‘' | '’')
-}
-
-fn opening_quote(c: char) -> Option<Quote> {
-    match c {
-        '"' => Some(Quote::Double),
-        '\'' => Some(Quote::Single),
-        '“' | '”' => Some(Quote::SmartDouble),
-        '‘' | '’' => Some(Quote::SmartSingle),
-        _ => None,
-    }
 }
 
 /// A JSON number, also with a leading `+`, a leading or trailing `.`; not with leading zeros
