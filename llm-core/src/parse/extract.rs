@@ -91,7 +91,7 @@ pub(super) fn candidates(raw: &str) -> Candidates<'_> {
     for body in fences(text) {
         push(body, Some(FixKind::ExtractedFromFence), None, &mut out);
     }
-    let fixed = out.len();
+    let mut fixed = out.len();
     // A value in prose runs from its opening bracket: the reader decides where it ends (it
     // knows single-quoted strings, comments and other damage a bracket count does not). The
     // bracket count only finds where the next candidate may start.
@@ -128,25 +128,26 @@ pub(super) fn candidates(raw: &str) -> Candidates<'_> {
             out[i].end = Some(end.filter(|end| end.len <= len));
         }
     }
-    // Backticks inside a value in prose (in one of its strings) open no fence: a "body" that
-    // starts inside a balanced value is dropped.
+    // Backticks inside a value in prose (in one of its strings) open no fence: a fence "body"
+    // that starts inside a balanced value in prose is dropped.
     let offset = |c: &Candidate<'_>| c.text.as_ptr().addr() - text.as_ptr().addr();
-    let spans: SmallVec<[(usize, usize); 8]> = out[fixed..]
-        .iter()
-        .filter_map(|c| Some((offset(c), c.end??.len)))
-        .collect();
-    let before = out.len();
-    let mut i = 0;
-    out.retain(|c| {
-        i += 1;
-        let at = offset(c);
-        i > fixed
-            || c.how != Some(FixKind::ExtractedFromFence)
-            || !spans
-                .iter()
-                .any(|&(start, len)| start < at && at < start + len)
-    });
-    let fixed = fixed - (before - out.len());
+    let mut k = 0;
+    while k < fixed {
+        let at = offset(&out[k]);
+        let inside = out[k].how == Some(FixKind::ExtractedFromFence)
+            && out[fixed..].iter().any(|c| {
+                let start = offset(c);
+                c.end
+                    .flatten()
+                    .is_some_and(|end| start < at && at < start + end.len)
+            });
+        if inside {
+            out.remove(k);
+            fixed -= 1;
+        } else {
+            k += 1;
+        }
+    }
     if out.len() > MAX_CANDIDATES {
         let keep_prose = MAX_CANDIDATES.saturating_sub(fixed.min(MAX_CANDIDATES / 2));
         // The first values in prose, then the last fixed candidates, beyond the room for each.
