@@ -66,41 +66,53 @@ impl<'a> Fitter<'a> {
         )
     }
 
-    /// The shape of `schema`, which `find` gives: found once for each schema (the schemas live
-    /// as long as the fitter and do not change, so the same address is the same schema).
+    /// What is remembered about `schema` (`what`: which question), which `find` gives: found once
+    /// for each (the schemas live as long as the fitter and do not change, so the same address is
+    /// the same schema).
+    fn remember(
+        &self,
+        schema: &'a Value,
+        what: usize,
+        find: impl FnOnce() -> Memo<'a>,
+    ) -> Memo<'a> {
+        let (key, slot) = self.slot(schema, what);
+        if let Some((seen, memo)) = slot.get()
+            && seen == key
+        {
+            return memo;
+        }
+        let memo = find();
+        slot.set(Some((key, memo)));
+        memo
+    }
+
+    /// The shape of `schema`, which `find` gives (see [`remember`](Self::remember)).
     pub(in crate::parse) fn remembered(
         &self,
         schema: &'a Value,
         find: impl FnOnce() -> Shape<'a>,
     ) -> Shape<'a> {
-        let (key, slot) = self.slot(schema, 0);
-        if let Some((seen, Memo::Scalar(shape))) = slot.get()
-            && seen == key
-        {
-            return shape;
+        // The key tells the questions apart: a scalar's slot holds a shape.
+        match self.remember(schema, 0, || Memo::Scalar(find())) {
+            Memo::Scalar(shape) => shape,
+            Memo::Container(_) => None,
         }
-        let shape = find();
-        slot.set(Some((key, Memo::Scalar(shape))));
-        shape
     }
 
-    /// The layout of an object (`object`) or array read with `schema`, which `find` gives:
-    /// found once for each, as [`remembered`](Self::remembered) finds shapes.
+    /// The layout of an object (`object`) or array read with `schema`, which `find` gives (see
+    /// [`remember`](Self::remember)).
     pub(in crate::parse) fn remembered_layout(
         &self,
         schema: &'a Value,
         object: bool,
         find: impl FnOnce() -> Layout<'a>,
     ) -> Layout<'a> {
-        let (key, slot) = self.slot(schema, if object { 1 } else { 2 });
-        if let Some((seen, Memo::Container(layout))) = slot.get()
-            && seen == key
-        {
-            return layout;
+        match self.remember(schema, if object { 1 } else { 2 }, || {
+            Memo::Container(find())
+        }) {
+            Memo::Container(layout) => layout,
+            Memo::Scalar(_) => None,
         }
-        let layout = find();
-        slot.set(Some((key, Memo::Container(layout))));
-        layout
     }
 
     /// `value`, found at `path`, fitted to `schema`, whose keywords are `keys`; fixes are added
