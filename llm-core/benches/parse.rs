@@ -1514,12 +1514,26 @@ fn run_alloc_case(case: &str, iters: u64) -> usize {
         "parse_clean_20KB" => run(&clean20, &parse),
         "stream4B_clean_20KB" => run(&clean20, &stream),
         "stream4B_mixed_20KB" => run(&mixed20, &stream),
+        // `parse_<variant>_<size>` reads a generated input as `Invoice`; `serde_<variant>_<size>`
+        // reads its repaired text with serde alone, the ratio's baseline.
         other => {
-            let variant = other
-                .strip_prefix("parse_")
-                .and_then(|v| v.strip_suffix("_10KB"))
-                .expect("case name");
-            run(&find(variant).input, &parse)
+            let (reader, rest) = other.split_once('_').expect("case name");
+            let (variant, label) = rest.rsplit_once('_').expect("case name");
+            let index = SIZES
+                .iter()
+                .position(|&(_, l)| l == label)
+                .expect("size label");
+            let (target, label) = SIZES[index];
+            let p = payload(index as u64 + 1, target, label);
+            let case = p
+                .damaged
+                .iter()
+                .find(|c| c.variant == variant)
+                .expect("variant");
+            match reader {
+                "parse" => run(&case.input, &parse),
+                _ => run(&case.repaired, &serde),
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ mod union;
 
 pub use error::CoerceError;
 pub(super) use fitter::Fitter;
-use scalar::{normalize, truthiness};
+use scalar::{normalized, truthiness};
 
 /// Fits `value` to `schema` (a root schema whose `$defs` hold the definitions it refers to).
 pub(crate) fn coerce(
@@ -496,10 +496,8 @@ impl<'a> Coercer<'a, '_> {
         if let Some(name) = aliases.and_then(|a| a.get(key)).and_then(Value::as_str) {
             return Some((name.to_owned(), true));
         }
-        let want = normalize(key);
-        if want.is_empty() {
-            return None;
-        }
+        // A key of punctuation only stands for no field.
+        normalized(key).next()?;
         let labels = props.keys().map(|p| (p.as_str(), p.as_str())).chain(
             aliases
                 .into_iter()
@@ -507,7 +505,7 @@ impl<'a> Coercer<'a, '_> {
                 .filter_map(|(alias, name)| name.as_str().map(|n| (alias.as_str(), n))),
         );
         let mut hits: Vec<&str> = labels
-            .filter(|(l, _)| normalize(l) == want)
+            .filter(|(l, _)| normalized(l).eq(normalized(key)))
             .map(|(_, n)| n)
             .collect();
         hits.sort_unstable();

@@ -1,5 +1,7 @@
 //! Scalars: numbers written as text, enum values matched by case and punctuation, truthy words.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Number, Value};
 
 use super::error::quoted_list;
@@ -42,89 +44,129 @@ impl<'a> Coercer<'a, '_> {
         if allowed.contains(&value) {
             return Ok(value);
         }
-        let names: Vec<String> = allowed
-            .iter()
-            .filter_map(|a| a.as_str().map(str::to_owned))
-            .collect();
-        let text = match &value {
-            Value::String(s) => s.trim().to_owned(),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            _ => return Err(self.invalid(format!("one of {}", quoted_list(&names)), &value)),
+        let text: Cow<'_, str> = match &value {
+            Value::String(s) => Cow::Borrowed(s.trim()),
+            Value::Number(n) => Cow::Owned(n.to_string()),
+            Value::Bool(b) => Cow::Owned(b.to_string()),
+            _ => {
+                let expected = format!("one of {}", quoted_list(&names(allowed)));
+                return Err(self.invalid(expected, &value));
+            }
         };
         // (label, value): the allowed values, then serde's aliases of them.
-        let labels: Vec<(&str, &Value)> = allowed
-            .iter()
-            .filter_map(|a| a.as_str().map(|s| (s, a)))
-            .chain(aliases.into_iter().flatten().filter_map(|(alias, name)| {
-                allowed
-                    .iter()
-                    .find(|a| *a == name)
-                    .map(|a| (alias.as_str(), a))
-            }))
-            .collect();
-        if let Some((label, hit)) = labels.iter().find(|(label, _)| *label == text) {
-            if !value.is_string() || *label != text.as_str() || value.as_str() != Some(&text) {
+        let labels = || {
+            allowed
+                .iter()
+                .filter_map(|a| a.as_str().map(|s| (s, a)))
+                .chain(aliases.into_iter().flatten().filter_map(|(alias, name)| {
+                    allowed
+                        .iter()
+                        .find(|a| *a == name)
+                        .map(|a| (alias.as_str(), a))
+                }))
+        };
+        if let Some((_, hit)) = labels().find(|(label, _)| *label == text) {
+            if value.as_str() != Some(&*text) {
                 self.fix(FixKind::EnumMatched);
             }
-            return Ok((*hit).clone());
+            return Ok(hit.clone());
         }
-        for (matcher, kind) in [
-            (str::to_lowercase as fn(&str) -> String, FixKind::EnumCase),
-            (without_separators as fn(&str) -> String, FixKind::EnumFuzzy),
-            (normalize as fn(&str) -> String, FixKind::EnumFuzzy),
+        for (fold, kind) in [
+            (Fold::Case, FixKind::EnumCase),
+            (Fold::Separators, FixKind::EnumFuzzy),
+            (Fold::Alphanumeric, FixKind::EnumFuzzy),
         ] {
-            let want = matcher(&text);
-            if want.is_empty() {
+            if fold.empties(&text) {
                 continue;
             }
-            let mut hits: Vec<&Value> = labels
-                .iter()
-                .filter(|(l, _)| matcher(l) == want)
-                .map(|(_, v)| *v)
-                .collect();
-            hits.dedup();
-            match hits.as_slice() {
-                [one] => {
-                    self.fix(kind);
-                    return Ok((*one).clone());
-                }
-                [] => {}
-                many => {
-                    return Err(CoerceError::AmbiguousVariant {
-                        path: self.path.clone(),
-                        found: text,
-                        candidates: many
-                            .iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect(),
-                    });
-                }
+            let hits = || {
+                labels()
+                    .filter(|(label, _)| fold.same(label, &text))
+                    .map(|(_, v)| v)
+            };
+            let mut found = hits();
+            let Some(first) = found.next() else {
+                continue;
+            };
+            if found.all(|v| v == first) {
+                self.fix(kind);
+                return Ok(first.clone());
             }
+            let mut many: Vec<&Value> = hits().collect();
+            many.dedup();
+            return Err(CoerceError::AmbiguousVariant {
+                path: self.path.clone(),
+                found: text.into_owned(),
+                candidates: many
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            });
         }
         Err(CoerceError::UnknownVariant {
             path: self.path.clone(),
-            found: text,
-            expected: names,
+            found: text.into_owned(),
+            expected: names(allowed),
         })
     }
 }
 
-/// Lowercase, without whitespace, `-` and `_`, other punctuation kept: `A +` is `a+` (not `A`
-/// or `A-`), and `RE SIGN` is both `resign` and `re-sign`, so it stays ambiguous.
-fn without_separators(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_'))
-        .flat_map(char::to_lowercase)
+/// The allowed values that are strings, for an error.
+fn names(allowed: &[Value]) -> Vec<String> {
+    allowed
+        .iter()
+        .filter_map(|a| a.as_str().map(str::to_owned))
         .collect()
 }
 
+/// How an enum value that is no label is compared with the labels: both sides folded the same
+/// way, from the strictest fold to the loosest.
+#[derive(Clone, Copy)]
+enum Fold {
+    /// Lowercase (`str::to_lowercase`).
+    Case,
+    /// Lowercase, without whitespace, `-` and `_`, other punctuation kept: `A +` is `a+` (not
+    /// `A` or `A-`), and `RE SIGN` is both `resign` and `re-sign`, so it stays ambiguous.
+    Separators,
+    /// Lowercase letters and digits only (see [`normalized`]).
+    Alphanumeric,
+}
+
+impl Fold {
+    /// Whether `text` folds to nothing (and so matches nothing).
+    fn empties(self, text: &str) -> bool {
+        match self {
+            Fold::Case => text.is_empty(),
+            Fold::Separators => without_separators(text).next().is_none(),
+            Fold::Alphanumeric => normalized(text).next().is_none(),
+        }
+    }
+
+    /// Whether `a` and `b` fold to the same text; without allocating unless a lowercase
+    /// comparison meets text beyond ASCII.
+    fn same(self, a: &str, b: &str) -> bool {
+        match self {
+            Fold::Case if a.is_ascii() && b.is_ascii() => a.eq_ignore_ascii_case(b),
+            // `str::to_lowercase`, not per `char`: a final `Σ` lowercases to `ς`.
+            Fold::Case => a.to_lowercase() == b.to_lowercase(),
+            Fold::Separators => without_separators(a).eq(without_separators(b)),
+            Fold::Alphanumeric => normalized(a).eq(normalized(b)),
+        }
+    }
+}
+
+/// `text` as [`Fold::Separators`] folds it.
+fn without_separators(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_'))
+        .flat_map(char::to_lowercase)
+}
+
 /// Lowercase letters and digits only: `Vendor_Name`, `vendor-name` and `vendorName` agree.
-pub(super) fn normalize(text: &str) -> String {
+pub(super) fn normalized(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
-        .collect()
 }
 
 pub(super) fn truthiness(value: &Value) -> Option<bool> {

@@ -67,6 +67,103 @@ fn enums_match_case_and_punctuation_but_never_guess() {
     ));
 }
 
+/// Each fold of enum matching, in order, with aliases, text beyond ASCII and the errors'
+/// contents.
+#[test]
+fn enum_values_match_by_the_strictest_fold_that_finds_one() {
+    let e = |labels: Value| json!({"type": "string", "enum": labels, "x-llm-aliases": {"Canceled": "cancelled"}});
+    let ok = |labels: Value, found: Value, want: &str, kind: Option<FixKind>| {
+        assert_eq!(
+            fit(found.clone(), e(labels)).unwrap(),
+            (json!(want), kind.into_iter().collect::<Vec<_>>()),
+            "{found}"
+        );
+    };
+    ok(json!(["USD"]), json!("USD"), "USD", None);
+    ok(
+        json!(["USD"]),
+        json!(" USD "),
+        "USD",
+        Some(FixKind::EnumMatched),
+    );
+    ok(json!(["1", "2"]), json!(2), "2", Some(FixKind::EnumMatched));
+    ok(
+        json!(["true"]),
+        json!(true),
+        "true",
+        Some(FixKind::EnumMatched),
+    );
+    // A serde alias is a name of the value, not a repair.
+    ok(json!(["cancelled"]), json!("Canceled"), "cancelled", None);
+    ok(
+        json!(["cancelled"]),
+        json!("CANCELED"),
+        "cancelled",
+        Some(FixKind::EnumCase),
+    );
+    // Lowercased as a whole text: a final capital sigma is a final small sigma.
+    ok(
+        json!(["ΟΔΟΣ"]),
+        json!("οδος"),
+        "ΟΔΟΣ",
+        Some(FixKind::EnumCase),
+    );
+    ok(
+        json!(["Straße"]),
+        json!("STRAßE"),
+        "Straße",
+        Some(FixKind::EnumCase),
+    );
+    ok(
+        json!(["in_progress", "done"]),
+        json!("In Progress"),
+        "in_progress",
+        Some(FixKind::EnumFuzzy),
+    );
+    ok(
+        json!(["a.b", "c"]),
+        json!("A B"),
+        "a.b",
+        Some(FixKind::EnumFuzzy),
+    );
+    // Two labels of one value are one match.
+    ok(
+        json!(["cancelled", "canceled"]),
+        json!("cancelled "),
+        "cancelled",
+        Some(FixKind::EnumMatched),
+    );
+    let err = |labels: Value, found: Value| fit(found, e(labels)).unwrap_err();
+    match err(
+        json!(["in-progress", "done", "In Progress"]),
+        json!("INPROGRESS"),
+    ) {
+        CoerceError::AmbiguousVariant {
+            found, candidates, ..
+        } => {
+            assert_eq!(found, "INPROGRESS");
+            assert_eq!(candidates, ["in-progress", "In Progress"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    for found in [json!("--"), json!("yen"), json!({"a": 1, "b": 2})] {
+        match err(json!(["USD", "EUR"]), found.clone()) {
+            CoerceError::UnknownVariant {
+                found: text,
+                expected,
+                ..
+            } => {
+                assert_eq!(json!(text), found);
+                assert_eq!(expected, ["USD", "EUR"]);
+            }
+            CoerceError::InvalidType { expected, .. } if found.is_object() => {
+                assert_eq!(expected, "one of \"USD\", \"EUR\"");
+            }
+            other => panic!("{found}: {other:?}"),
+        }
+    }
+}
+
 #[test]
 fn objects_lists_and_missing_fields() {
     let schema = json!({

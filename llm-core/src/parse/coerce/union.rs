@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::scalar::normalize;
+use super::scalar::normalized;
 use super::{CoerceError, Coercer, accepts_null, article, found, kw, type_names};
 use crate::output::schema::ALIASES;
 use crate::parse::Fix;
@@ -147,7 +147,7 @@ impl<'a> Coercer<'a, '_> {
                 return false;
             };
             match value.get(key).and_then(Value::as_str) {
-                Some(found) => normalize(found) == normalize(tag),
+                Some(found) => normalized(found).eq(normalized(tag)),
                 // Externally tagged: `{"Variant": {...}}`.
                 None => false,
             }
