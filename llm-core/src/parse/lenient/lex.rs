@@ -105,17 +105,11 @@ pub(super) struct Lexer<'de, 'a> {
 }
 
 impl<'de, 'a> Lexer<'de, 'a> {
-    /// A reader of `src` (which starts with `{` or `[`); with `fit`, scalars are fitted to the
-    /// schema as the text path fits them, starting from `schema`.
-    pub(super) fn new(
-        src: &'de str,
-        max_depth: usize,
-        fit: Option<(Fitter<'a>, &'a Value)>,
-    ) -> Self {
-        let (fit, schema) = match fit {
-            Some((fit, schema)) => (Some(fit), Some(schema)),
-            None => (None, None),
-        };
+    /// A reader of `src` (which starts with `{` or `[`); with `schema` (the root schema),
+    /// scalars are fitted to it as the text path fits them.
+    ///
+    /// The fitter is made in place: it is large, and the reader is not moved once made.
+    pub(super) fn new(src: &'de str, max_depth: usize, schema: Option<&'a Value>) -> Self {
         Self {
             src,
             bytes: src.as_bytes(),
@@ -128,7 +122,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
             scratch: String::new(),
             peeked: None,
             open_schema: schema,
-            fit,
+            fit: schema.map(Fitter::new),
             untyped: false,
             repeats: false,
             max_depth: max_depth.min(MAX_DEPTH),

@@ -25,7 +25,6 @@ use std::fmt;
 use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde_json::Value;
 
-use super::coerce::Fitter;
 use super::ignored;
 use super::repair::Limits;
 use super::untyped::Strict;
@@ -83,16 +82,18 @@ pub(super) fn typed<T: DeserializeOwned>(
         return None;
     }
     // serde reading the repaired values as they are.
-    match read(Lexer::new(text, limits.max_depth, None), typed_seed::<T>) {
+    match read(
+        &mut Lexer::new(text, limits.max_depth, None),
+        typed_seed::<T>,
+    ) {
         Ok(read) => return Some(read),
         Err(Stop::Bail) => return None,
         Err(Stop::Serde) => {}
     }
     // serde reading them fitted to the schema: only when a conversion was made.
-    let fit = Fitter::new(schema);
-    let mut lexer = Lexer::new(text, limits.max_depth, Some((fit, schema)));
+    let mut lexer = Lexer::new(text, limits.max_depth, Some(schema));
     lexer.root().ok()?;
-    let (value, fixes, consumed, coerced) = run(lexer, typed_seed::<T>).ok()?;
+    let (value, fixes, consumed, coerced) = run(&mut lexer, typed_seed::<T>).ok()?;
     if coerced.is_empty() {
         return None;
     }
@@ -110,7 +111,10 @@ pub(super) fn untyped(text: &str, limits: Limits) -> Option<Read<Value>> {
     let mut lexer = Lexer::new(text, limits.max_depth, None);
     lexer.untyped = true;
     lexer.repeats = true;
-    read(lexer, |lexer| Strict { keep_last: true }.deserialize(lexer)).ok()
+    read(&mut lexer, |lexer| {
+        Strict { keep_last: true }.deserialize(lexer)
+    })
+    .ok()
 }
 
 /// `T` read from the lexer, noting what serde lost (a key it skipped, a map key given twice),
@@ -128,9 +132,9 @@ fn typed_seed<T: DeserializeOwned>(lexer: &mut Lexer<'_, '_>) -> Result<T, Stop>
 }
 
 /// One pass without conversions.
-fn read<'de, T>(
-    mut lexer: Lexer<'de, '_>,
-    seed: impl FnOnce(&mut Lexer<'de, '_>) -> Result<T, Stop>,
+fn read<'de, 'a, T>(
+    lexer: &mut Lexer<'de, 'a>,
+    seed: impl FnOnce(&mut Lexer<'de, 'a>) -> Result<T, Stop>,
 ) -> Result<Read<T>, Stop> {
     lexer.root()?;
     let (value, fixes, consumed, _) = run(lexer, seed)?;
@@ -139,10 +143,10 @@ fn read<'de, T>(
 
 /// One pass: the value, the repairs, the bytes taken and the conversions.
 fn run<'de, 'a, T>(
-    mut lexer: Lexer<'de, 'a>,
+    lexer: &mut Lexer<'de, 'a>,
     seed: impl FnOnce(&mut Lexer<'de, 'a>) -> Result<T, Stop>,
 ) -> Result<(T, Vec<Fix>, usize, Vec<Fix>), Stop> {
-    let value = seed(&mut lexer);
+    let value = seed(lexer);
     if lexer.bailed {
         return Err(Stop::Bail);
     }
@@ -162,7 +166,12 @@ fn run<'de, 'a, T>(
             path: FieldPath::root(),
         });
     }
-    Ok((value, lexer.fixes, consumed, lexer.coerced))
+    Ok((
+        value,
+        std::mem::take(&mut lexer.fixes),
+        consumed,
+        std::mem::take(&mut lexer.coerced),
+    ))
 }
 
 /// What the repair path reads the candidate `text` into as `T` (the text path, then the tree
