@@ -60,8 +60,8 @@ struct Frame<'de, 'a> {
     index: usize,
     /// Whether a member or element was just read (a comma or the end comes next).
     after_value: bool,
-    /// The keys read, to notice a repeated one.
-    keys: Vec<Cow<'de, str>>,
+    /// Where its keys start in the reader's stack of keys (see [`Lexer::keys`]).
+    keys_from: usize,
     /// Whether the member being read repeats a key: the repairer records it once its value is
     /// in place.
     repeated: bool,
@@ -75,8 +75,9 @@ pub(super) struct Lexer<'de, 'a> {
     bytes: &'de [u8],
     pos: usize,
     frames: Vec<Frame<'de, 'a>>,
-    /// Key lists of closed objects, kept for reuse.
-    pool: Vec<Vec<Cow<'de, str>>>,
+    /// The keys read in each open object, to notice a repeated one: only the innermost object
+    /// reads keys, so they stack, each object's from its frame's `keys_from`.
+    keys: Vec<Cow<'de, str>>,
     /// The repairs, in the order the repairer records them.
     pub(super) fixes: Vec<Fix>,
     /// The conversions coercion made (only with a fitter).
@@ -115,7 +116,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
             bytes: src.as_bytes(),
             pos: 0,
             frames: Vec::new(),
-            pool: Vec::new(),
+            keys: Vec::new(),
             fixes: Vec::new(),
             coerced: Vec::new(),
             after_comma: false,
@@ -220,8 +221,6 @@ impl<'de, 'a> Lexer<'de, 'a> {
         }
         self.pos += 1;
         let schema = self.open_schema.take();
-        let mut keys = self.pool.pop().unwrap_or_default();
-        keys.clear();
         let (members, items) = match (object, schema) {
             (true, Some(_)) => (Members::new(schema), Items::new(None)),
             (false, Some(_)) => (Members::new(None), Items::new(schema)),
@@ -232,7 +231,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
             key: None,
             index: 0,
             after_value: false,
-            keys,
+            keys_from: self.keys.len(),
             repeated: false,
             members,
             items,
@@ -243,7 +242,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
     /// Closes the innermost container.
     fn close(&mut self) {
         if let Some(frame) = self.frames.pop() {
-            self.pool.push(frame.keys);
+            self.keys.truncate(frame.keys_from);
         }
         self.placed();
     }
@@ -383,12 +382,17 @@ impl<'de, 'a> Lexer<'de, 'a> {
         let Some(frame) = self.frames.last_mut() else {
             return Err(self.bail());
         };
-        let repeated = frame.keys.contains(&key);
-        if frame.keys.len() >= MAX_KEYS || (repeated && !repeats) {
+        let keys = self.keys.get(frame.keys_from..).unwrap_or_default();
+        let repeated = keys.contains(&key);
+        if keys.len() >= MAX_KEYS || (repeated && !repeats) {
             return Err(self.bail());
         }
         if !repeated {
-            frame.keys.push(key.clone());
+            if self.keys.capacity() == 0 {
+                // Room for a reply's usual objects and the ones they nest in, at once.
+                self.keys.reserve(32);
+            }
+            self.keys.push(key.clone());
         }
         frame.repeated = repeated;
         frame.key = Some(key);

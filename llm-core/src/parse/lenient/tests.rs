@@ -472,3 +472,28 @@ fn deep_nesting_and_repeated_keys_are_left_to_the_repair_path() {
         ]
     );
 }
+
+/// Each object notices a key it repeats, and only its own: the same key in the objects around
+/// it or beside it is no repeat.
+#[test]
+fn each_object_notices_only_its_own_repeated_keys() {
+    let pad = " ".repeat(256);
+    for (text, repeats) in [
+        (r#"{"a": 1, "b": {"a": 2, "b": 3}, "c": {"a": 4}}"#, 0),
+        (r#"{"a": {"x": 1, "x": 2}, "x": 3}"#, 1),
+        (r#"{"a": [{"k": 1}, {"k": 2, "k": 3}], "k": 4}"#, 1),
+        (r#"{"k": 1, "a": {"k": 2}, "k": 3}"#, 1),
+    ] {
+        let text = format!("{text}{pad}");
+        let (value, fixes, _) =
+            untyped(&text, Limits::default()).expect("the lenient reader reads it");
+        let (old, old_fixes, _) =
+            repair_span(&text, Limits::default()).expect("the repair path reads it");
+        assert_eq!((&value, &fixes), (&old, &old_fixes), "{text}");
+        let found = fixes
+            .iter()
+            .filter(|f| f.kind == FixKind::DuplicateKey)
+            .count();
+        assert_eq!(found, repeats, "{text}");
+    }
+}
