@@ -445,6 +445,13 @@ pub(super) fn scalar<'a>(
     if fits(keys, token) {
         return Some(None);
     }
+    // A number written as a string (`"29"`), the usual drift: read from the text itself.
+    if let Token::Str { text, escaped } = token
+        && !(escaped && text.contains('\\'))
+        && let Some(integer) = keys.lone_number()
+    {
+        return fit.number_text(text, integer, path(), fixes).map(Some);
+    }
     fit.fit_with(value()?, schema, keys, path(), fixes)
         .ok()
         .map(Some)

@@ -133,6 +133,19 @@ impl<'a> Fitter<'a> {
         cx.fit_resolved(value, schema, keys)
     }
 
+    /// The string `text` fitted to a schema that [`Keywords::lone_number`] says takes only a
+    /// number: what [`fit_with`](Self::fit_with) makes of it, without making it a `Value`
+    /// first; `None` where that fails.
+    pub(in crate::parse) fn number_text(
+        &self,
+        text: &str,
+        integer: bool,
+        path: FieldPath,
+        fixes: &mut Vec<Fix>,
+    ) -> Option<Value> {
+        self.coercer(path, fixes).number_text(text, integer)
+    }
+
     fn coercer<'f>(&self, path: FieldPath, fixes: &'f mut Vec<Fix>) -> Coercer<'a, 'f> {
         Coercer {
             root: self.root,

@@ -181,6 +181,26 @@ impl<'v> Keywords<'v> {
     pub(super) fn types(self) -> Types<'v> {
         types_of(self.ty)
     }
+
+    /// Whether the schema takes one numeric type (`Some(true)` for `integer`) and `null` at
+    /// most, with no `$ref`, union, enumeration or constant: a string is then fitted to it as a
+    /// number written as text, and nothing else (see [`Fitter::number_text`]).
+    pub(in crate::parse) fn lone_number(self) -> Option<bool> {
+        if self.refers()
+            || self.union().is_some()
+            || self.enumeration.is_some()
+            || self.constant.is_some()
+        {
+            return None;
+        }
+        let mut types = self.types().iter().filter(|t| *t != "null");
+        let integer = match types.next()? {
+            "integer" => true,
+            "number" => false,
+            _ => return None,
+        };
+        types.next().is_none().then_some(integer)
+    }
 }
 
 impl<'a> Coercer<'a, '_> {

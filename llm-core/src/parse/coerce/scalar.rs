@@ -11,27 +11,35 @@ use crate::parse::FixKind;
 impl<'a> Coercer<'a, '_> {
     pub(super) fn fit_number(&mut self, value: Value, integer: bool) -> Result<Value, CoerceError> {
         let expected = if integer { "an integer" } else { "a number" };
-        let number = match &value {
-            Value::Number(n) => n.clone(),
-            Value::String(s) => match parse_number(s) {
-                Some(n) => {
-                    self.fix(FixKind::StringToNumber);
-                    n
-                }
-                None => return Err(self.invalid(expected, &value)),
-            },
-            _ => return Err(self.invalid(expected, &value)),
+        let fitted = match &value {
+            Value::Number(n) => self.numeric(n.clone(), integer),
+            Value::String(s) => self.number_text(s, integer),
+            _ => None,
         };
+        fitted.ok_or_else(|| self.invalid(expected, &value))
+    }
+
+    /// A number written as the text of a string, for a schema of one numeric type: the number,
+    /// recorded as converted; `None` when it is none or does not fit.
+    pub(super) fn number_text(&mut self, text: &str, integer: bool) -> Option<Value> {
+        let number = parse_number(text)?;
+        self.fix(FixKind::StringToNumber);
+        self.numeric(number, integer)
+    }
+
+    /// `number` for a schema of one numeric type: as it is, or a float with no fraction as the
+    /// integer asked for (recorded); `None` when it does not fit.
+    fn numeric(&mut self, number: Number, integer: bool) -> Option<Value> {
         if !integer || number.is_i64() || number.is_u64() {
-            return Ok(Value::Number(number));
+            return Some(Value::Number(number));
         }
         match number.as_f64() {
             Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
                 self.fix(FixKind::FloatToInteger);
                 #[allow(clippy::cast_possible_truncation)] // integral and in range, checked above
-                Ok(Value::Number(Number::from(f as i64)))
+                Some(Value::Number(Number::from(f as i64)))
             }
-            _ => Err(self.invalid(expected, &value)),
+            _ => None,
         }
     }
 

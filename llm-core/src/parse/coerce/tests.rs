@@ -253,6 +253,77 @@ fn the_text_path_fits_scalars_as_the_tree_path_past_the_remembered_shapes() {
     assert!(fixes.len() > 80, "{}", fixes.len());
 }
 
+/// A number written as a string, read from the text by the text path, fits as the tree path
+/// fits the string: the same value, the same fixes, the same refusals.
+#[test]
+fn numbers_in_strings_fit_on_both_paths_alike() {
+    let integer = json!({"type": "integer"});
+    let number = json!({"type": "number"});
+    let cases = [
+        (&integer, r#""5""#),
+        (&integer, r#""5.0""#),
+        (&integer, r#""5.5""#),
+        (&integer, r#""-3""#),
+        (&integer, r#"" 7 ""#),
+        (&integer, r#""$1,234""#),
+        (&integer, r#""1e3""#),
+        (&integer, r#""12345678901234567890123""#),
+        (&integer, r#""abc""#),
+        (&integer, r#""""#),
+        (&integer, r#""\u0035""#),
+        (&number, r#""2.5""#),
+        (&number, r#""12.50 usd""#),
+        (&number, r#""1,23""#),
+        (&json!({"type": ["integer", "null"]}), r#""4""#),
+        (&json!({"type": ["null", "number"]}), r#""4.5""#),
+        (&json!({"type": ["integer", "string"]}), r#""4""#),
+        (&json!({"type": "integer", "enum": [1, 2]}), r#""1""#),
+    ];
+    for (field, value) in cases {
+        let schema = json!({"type": "object", "properties": {"n": field}});
+        // Compact, as the repairer writes it for the text path.
+        let text = format!(r#"{{"n":{value}}}"#);
+        let mut tree_fixes = Vec::new();
+        let tree = coerce(
+            serde_json::from_str(&text).expect("JSON"),
+            &schema,
+            &mut tree_fixes,
+        );
+        let retyped = crate::parse::retype::coerce_text(&text, &schema);
+        match (tree, retyped) {
+            (Ok(tree), Some((retyped, fixes))) => {
+                assert_eq!(
+                    serde_json::from_str::<Value>(&retyped).ok(),
+                    Some(tree),
+                    "{text}"
+                );
+                assert_eq!(fixes, tree_fixes, "{text}");
+            }
+            (Err(_), None) => {}
+            (tree, retyped) => {
+                panic!("{text}: the tree path gives {tree:?}, the text path {retyped:?}")
+            }
+        }
+    }
+    let fixes = |value: &str| {
+        let mut fixes = Vec::new();
+        coerce(json!(value), &integer, &mut fixes)
+            .map(|v| (v, fixes.iter().map(|f| f.kind).collect::<Vec<_>>()))
+    };
+    assert_eq!(
+        fixes("5.0").unwrap(),
+        (
+            json!(5),
+            vec![FixKind::StringToNumber, FixKind::FloatToInteger]
+        )
+    );
+    assert_eq!(
+        fixes("$1,234").unwrap(),
+        (json!(1234), vec![FixKind::StringToNumber])
+    );
+    assert!(fixes("5.5").is_err());
+}
+
 /// What the text path remembers of a list's schema does not make it read an object in its
 /// place (the tree path wraps the object in a list), in either order.
 #[test]
