@@ -293,3 +293,41 @@ fn backticks_inside_a_string_open_and_close_no_fence() {
         assert_eq!(repair_json(raw).map(|p| p.value).ok(), Some(want), "{raw}");
     }
 }
+
+#[derive(Debug, PartialEq, serde::Deserialize, schemars::JsonSchema, LlmOutput)]
+struct Pair {
+    a: String,
+    b: Vec<u32>,
+}
+
+/// A damaged reply that is one value, read whole before its candidates are looked for, reads as
+/// its candidates do: brackets and fences inside its strings, text after it, a cut-off end,
+/// drifted types.
+#[test]
+fn a_whole_reply_reads_as_its_candidates_read() {
+    let schema = Pair::schema().to_value();
+    for raw in [
+        r#"{'a': 'x}', 'b': [1, 2,],}"#,
+        r#"{"a": "```json {\"b\": 1} ```", "b": [1, 2,]}"#,
+        "{\"a\": \"```\", \"b\": [3,]}\n```json\n{\"a\": \"y\", \"b\": [4]}\n```",
+        r#"{"a": "x", "b": [1, 2,]} and then {"a": "y", "b": []}"#,
+        r#"{"a": "x", "b": ["1", 2.0,]}"#,
+        r#"{"a": "{[", "b": [1, 2"#,
+        r#"{a: "x", b: [1] // done
+}"#,
+        r#"[{"a": "x", "b": [1,]}]"#,
+        r#"{"a": "x" "b": [1]}"#,
+        r#"{"a": "x", "b": [1], "a": "y",}"#,
+    ] {
+        let fast = Pair::parse(raw);
+        let slow = llm_core::parse::parse_with_schema::<Pair>(raw, &schema, Default::default());
+        match (&fast, &slow) {
+            (Ok(fast), Ok(slow)) => {
+                assert_eq!(fast.value, slow.value, "{raw}");
+                assert_eq!(fast.fixes, slow.fixes, "{raw}");
+            }
+            (Err(fast), Err(slow)) => assert_eq!(fast.to_string(), slow.to_string(), "{raw}"),
+            _ => panic!("{raw}: {fast:?} against {slow:?}"),
+        }
+    }
+}

@@ -20,6 +20,7 @@ mod untyped;
 pub use error::{ParseError, ParseErrorKind};
 pub use fix::{Fix, FixKind, Parsed};
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, RwLock};
 
@@ -84,12 +85,7 @@ pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
         });
     }
     let schema = schema_of::<T>();
-    let reader = Typed {
-        schema: &schema,
-        fast: true,
-        tried: tried.then_some(trimmed),
-        _target: std::marker::PhantomData,
-    };
+    let reader = Typed::new(&schema, true, tried.then_some(trimmed));
     read_reply(raw, &schema, Limits::default(), &reader)
 }
 
@@ -143,12 +139,7 @@ pub fn parse_with_schema<T: DeserializeOwned>(
     schema: &Value,
     limits: Limits,
 ) -> Result<Parsed<T>, ParseError> {
-    let reader = Typed {
-        schema,
-        fast: false,
-        tried: None,
-        _target: std::marker::PhantomData,
-    };
+    let reader = Typed::new(schema, false, None);
     read_reply(raw, schema, limits, &reader)
 }
 
@@ -163,6 +154,12 @@ trait Reader {
     /// The candidate read by serde alone when it is clean JSON: the value and whether text
     /// follows it. `None` sends it down the repair path.
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Self::Out, usize)>;
+
+    /// The whole reply `text` (trimmed), which serde failed on, read before any candidate is
+    /// looked for, when that is sure to be the answer: `None` to look for candidates.
+    fn whole(&self, _text: &str, _limits: Limits) -> Option<Parsed<Self::Out>> {
+        None
+    }
 
     /// The candidate read by serde through the lenient reader (see [`lenient`]), or repaired as
     /// text and read by serde, when that gives what the repair path would (no key left over, no
@@ -193,7 +190,27 @@ struct Typed<'s, T> {
     fast: bool,
     /// Text serde already failed on.
     tried: Option<&'s str>,
+    /// What the lenient reader made of `tried` in [`Reader::whole`], when that was not the
+    /// answer: kept for when the same text comes again as a candidate.
+    tried_read: RefCell<Option<Option<lenient::Read<T>>>>,
     _target: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<'s, T> Typed<'s, T> {
+    fn new(schema: &'s Value, fast: bool, tried: Option<&'s str>) -> Self {
+        Self {
+            schema,
+            fast,
+            tried,
+            tried_read: RefCell::new(None),
+            _target: std::marker::PhantomData,
+        }
+    }
+
+    /// Whether `text` is the text serde already failed on.
+    fn tried(&self, text: &str) -> bool {
+        self.tried.is_some_and(|t| std::ptr::eq(t, text))
+    }
 }
 
 impl<T: DeserializeOwned> Reader for Typed<'_, T> {
@@ -201,7 +218,7 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
 
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(T, usize)> {
         let text = candidate.text;
-        if !self.fast || self.tried.is_some_and(|t| std::ptr::eq(t, text)) {
+        if !self.fast || self.tried(text) {
             return None;
         }
         let end = candidate
@@ -211,12 +228,35 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         clean::<T>(&text[..end], true).map(|value| (value, end))
     }
 
+    /// The lenient reader's reading of the whole reply, when it takes all of it: then every
+    /// other candidate starts inside it and none can win (see [`best_of`]), so the candidates
+    /// need not be looked for.
+    fn whole(&self, text: &str, limits: Limits) -> Option<Parsed<T>> {
+        if !self.fast || !self.tried(text) {
+            return None;
+        }
+        match lenient::typed::<T>(text, self.schema, limits) {
+            Some((value, fixes, len)) if len == text.len() => Some(Parsed { value, fixes }),
+            read => {
+                *self.tried_read.borrow_mut() = Some(read);
+                None
+            }
+        }
+    }
+
     fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<T>> {
         if !self.fast {
             return None;
         }
-        if let Some((value, fixes, len)) = lenient::typed::<T>(candidate.text, self.schema, limits)
-        {
+        let kept = match self.tried(candidate.text) {
+            true => self.tried_read.borrow_mut().take(),
+            false => None,
+        };
+        let read = match kept {
+            Some(read) => read,
+            None => lenient::typed::<T>(candidate.text, self.schema, limits),
+        };
+        if let Some((value, fixes, len)) = read {
             return Some(Ok((found(candidate, value, fixes), len)));
         }
         self.repaired_text(candidate, limits)
@@ -359,27 +399,9 @@ fn read_reply<R: Reader>(
         let limit = limits.max_bytes;
         return Err(ParseError::new(ParseErrorKind::TooLarge { limit }, raw));
     }
-    let mut found = extract::candidates(raw);
-    let structured = ["object", "array"]
-        .iter()
-        .any(|t| schema.get("type").and_then(Value::as_str) == Some(t));
-    if found.is_empty() && !structured {
-        found.push(extract::Candidate {
-            text: trimmed,
-            how: None,
-            end: None,
-        });
-    }
-    // serde's depth limit is below the default one; a lower limit needs the repairer's check.
-    let fast = limits.max_depth >= Limits::default().max_depth;
-    let read = |candidate| match fast.then(|| reader.clean(candidate)).flatten() {
-        Some((value, len)) => Ok((clean_parsed(value, candidate, len), len)),
-        None => read_candidate(candidate, limits, reader),
-    };
-    let best = match found[..] {
-        // Nothing to choose from.
-        [candidate] => read(candidate).map(|(value, _)| value).map_err(Some),
-        _ => best_of(raw, found, read),
+    let best = match reader.whole(trimmed, limits) {
+        Some(value) => Ok(value),
+        None => read_candidates(raw, trimmed, schema, limits, reader),
     };
     match best {
         Ok(mut value) => {
@@ -397,6 +419,38 @@ fn read_reply<R: Reader>(
         }
         Err(Some(kind)) => Err(ParseError::new(kind, raw)),
         Err(None) => Err(ParseError::new(ParseErrorKind::NoJson, raw)),
+    }
+}
+
+/// The candidates of `raw` (`trimmed`, trimmed), each read, and the one that wins.
+fn read_candidates<R: Reader>(
+    raw: &str,
+    trimmed: &str,
+    schema: &Value,
+    limits: Limits,
+    reader: &R,
+) -> Result<Parsed<R::Out>, Option<ParseErrorKind>> {
+    let mut found = extract::candidates(raw);
+    let structured = ["object", "array"]
+        .iter()
+        .any(|t| schema.get("type").and_then(Value::as_str) == Some(t));
+    if found.is_empty() && !structured {
+        found.push(extract::Candidate {
+            text: trimmed,
+            how: None,
+            end: None,
+        });
+    }
+    // serde's depth limit is below the default one; a lower limit needs the repairer's check.
+    let fast = limits.max_depth >= Limits::default().max_depth;
+    let read = |candidate| match fast.then(|| reader.clean(candidate)).flatten() {
+        Some((value, len)) => Ok((clean_parsed(value, candidate, len), len)),
+        None => read_candidate(candidate, limits, reader),
+    };
+    match found[..] {
+        // Nothing to choose from.
+        [candidate] => read(candidate).map(|(value, _)| value).map_err(Some),
+        _ => best_of(raw, found, read),
     }
 }
 
@@ -474,12 +528,7 @@ fn read_text<T: LlmOutput>(
     limits: Limits,
 ) -> Result<Parsed<T>, ParseErrorKind> {
     let schema = schema_of::<T>();
-    let reader = Typed::<T> {
-        schema: &schema,
-        fast: true,
-        tried: None,
-        _target: std::marker::PhantomData,
-    };
+    let reader = Typed::<T>::new(&schema, true, None);
     let candidate = extract::Candidate {
         text,
         how: None,

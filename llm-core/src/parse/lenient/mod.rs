@@ -181,12 +181,7 @@ fn repair_path<T: DeserializeOwned>(
     text: &str,
     schema: &Value,
 ) -> Result<Read<T>, super::ParseErrorKind> {
-    let reader = super::Typed::<T> {
-        schema,
-        fast: true,
-        tried: None,
-        _target: std::marker::PhantomData,
-    };
+    let reader = super::Typed::<T>::new(schema, true, None);
     let candidate = super::extract::Candidate {
         text,
         how: None,
