@@ -330,4 +330,8 @@ fn a_whole_reply_reads_as_its_candidates_read() {
             _ => panic!("{raw}: {fast:?} against {slow:?}"),
         }
     }
+    // Without a schema too: the value that comes last is the answer.
+    let raw = r#"{"a": 1,} and then {"b": 2}"#;
+    let last = repair_json(raw).map(|p| p.value).ok();
+    assert_eq!(last, Some(serde_json::json!({"b": 2})));
 }

@@ -155,11 +155,8 @@ trait Reader {
     /// follows it. `None` sends it down the repair path.
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Self::Out, usize)>;
 
-    /// The whole reply `text` (trimmed), which serde failed on, read before any candidate is
-    /// looked for, when that is sure to be the answer: `None` to look for candidates.
-    fn whole(&self, _text: &str, _limits: Limits) -> Option<Parsed<Self::Out>> {
-        None
-    }
+    /// The whole reply, trimmed, when it starts and ends like JSON and serde failed on it.
+    fn tried(&self) -> Option<&str>;
 
     /// The candidate read by serde through the lenient reader (see [`lenient`]), or repaired as
     /// text and read by serde, when that gives what the repair path would (no key left over, no
@@ -190,9 +187,6 @@ struct Typed<'s, T> {
     fast: bool,
     /// Text serde already failed on.
     tried: Option<&'s str>,
-    /// What the lenient reader made of `tried` in [`Reader::whole`], when that was not the
-    /// answer: kept for when the same text comes again as a candidate.
-    tried_read: RefCell<Option<Option<lenient::Read<T>>>>,
     _target: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -202,14 +196,8 @@ impl<'s, T> Typed<'s, T> {
             schema,
             fast,
             tried,
-            tried_read: RefCell::new(None),
             _target: std::marker::PhantomData,
         }
-    }
-
-    /// Whether `text` is the text serde already failed on.
-    fn tried(&self, text: &str) -> bool {
-        self.tried.is_some_and(|t| std::ptr::eq(t, text))
     }
 }
 
@@ -218,7 +206,7 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
 
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(T, usize)> {
         let text = candidate.text;
-        if !self.fast || self.tried(text) {
+        if !self.fast || self.tried.is_some_and(|t| std::ptr::eq(t, text)) {
             return None;
         }
         let end = candidate
@@ -228,35 +216,16 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         clean::<T>(&text[..end], true).map(|value| (value, end))
     }
 
-    /// The lenient reader's reading of the whole reply, when it takes all of it: then every
-    /// other candidate starts inside it and none can win (see [`best_of`]), so the candidates
-    /// need not be looked for.
-    fn whole(&self, text: &str, limits: Limits) -> Option<Parsed<T>> {
-        if !self.fast || !self.tried(text) {
-            return None;
-        }
-        match lenient::typed::<T>(text, self.schema, limits) {
-            Some((value, fixes, len)) if len == text.len() => Some(Parsed { value, fixes }),
-            read => {
-                *self.tried_read.borrow_mut() = Some(read);
-                None
-            }
-        }
+    fn tried(&self) -> Option<&str> {
+        self.tried
     }
 
     fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<T>> {
         if !self.fast {
             return None;
         }
-        let kept = match self.tried(candidate.text) {
-            true => self.tried_read.borrow_mut().take(),
-            false => None,
-        };
-        let read = match kept {
-            Some(read) => read,
-            None => lenient::typed::<T>(candidate.text, self.schema, limits),
-        };
-        if let Some((value, fixes, len)) = read {
+        if let Some((value, fixes, len)) = lenient::typed::<T>(candidate.text, self.schema, limits)
+        {
             return Some(Ok((found(candidate, value, fixes), len)));
         }
         self.repaired_text(candidate, limits)
@@ -365,6 +334,10 @@ impl Reader for Untyped<'_> {
         untyped::clean(text).map(|read| (read, value.len))
     }
 
+    fn tried(&self) -> Option<&str> {
+        self.tried
+    }
+
     fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<Value>> {
         // The lenient reader gives up on that much nesting.
         if repair::too_deep(candidate.text, limits) {
@@ -399,9 +372,24 @@ fn read_reply<R: Reader>(
         let limit = limits.max_bytes;
         return Err(ParseError::new(ParseErrorKind::TooLarge { limit }, raw));
     }
-    let best = match reader.whole(trimmed, limits) {
-        Some(value) => Ok(value),
-        None => read_candidates(raw, trimmed, schema, limits, reader),
+    // A reply that starts and ends like JSON but is not clean JSON is read whole first, as its
+    // first candidate would be read.
+    let whole = reader
+        .tried()
+        .filter(|tried| std::ptr::eq(*tried, trimmed))
+        .map(|_| {
+            let candidate = extract::Candidate {
+                text: trimmed,
+                how: None,
+                end: None,
+            };
+            read_candidate(candidate, limits, reader)
+        });
+    let best = match whole {
+        // It took all of the reply: every other candidate starts inside it and loses to it (see
+        // `best_of`), so the candidates need not be looked for.
+        Some(Ok((value, len))) if len == trimmed.len() => Ok(value),
+        kept => read_candidates(raw, trimmed, schema, limits, reader, kept),
     };
     match best {
         Ok(mut value) => {
@@ -422,13 +410,15 @@ fn read_reply<R: Reader>(
     }
 }
 
-/// The candidates of `raw` (`trimmed`, trimmed), each read, and the one that wins.
+/// The candidates of `raw` (`trimmed`, trimmed), each read, and the one that wins. `kept` is what
+/// [`read_candidate`] gave for the whole reply, if it was read already.
 fn read_candidates<R: Reader>(
     raw: &str,
     trimmed: &str,
     schema: &Value,
     limits: Limits,
     reader: &R,
+    kept: Option<Read<R::Out>>,
 ) -> Result<Parsed<R::Out>, Option<ParseErrorKind>> {
     let mut found = extract::candidates(raw);
     let structured = ["object", "array"]
@@ -443,10 +433,18 @@ fn read_candidates<R: Reader>(
     }
     // serde's depth limit is below the default one; a lower limit needs the repairer's check.
     let fast = limits.max_depth >= Limits::default().max_depth;
-    let read = |candidate| match fast.then(|| reader.clean(candidate)).flatten() {
-        Some((value, len)) => Ok((clean_parsed(value, candidate, len), len)),
-        None => read_candidate(candidate, limits, reader),
-    };
+    let kept = RefCell::new(kept);
+    let read =
+        |candidate: extract::Candidate<'_>| match fast.then(|| reader.clean(candidate)).flatten() {
+            Some((value, len)) => Ok((clean_parsed(value, candidate, len), len)),
+            None => match std::ptr::eq(candidate.text, trimmed)
+                .then(|| kept.borrow_mut().take())
+                .flatten()
+            {
+                Some(read) => read,
+                None => read_candidate(candidate, limits, reader),
+            },
+        };
     match found[..] {
         // Nothing to choose from.
         [candidate] => read(candidate).map(|(value, _)| value).map_err(Some),
