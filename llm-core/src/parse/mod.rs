@@ -75,17 +75,21 @@ pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
     let tried = trimmed.starts_with(['{', '[']);
     // A reply that does not end with a bracket (one cut off) is no clean JSON: serde would read
     // all of it to fail at the end.
-    if tried
-        && trimmed.ends_with(['}', ']'])
-        && let Some(value) = clean::<T>(trimmed, false)
-    {
-        return Ok(Parsed {
-            value,
-            fixes: Vec::new(),
-        });
+    let mut misfit = false;
+    if tried && trimmed.ends_with(['}', ']']) {
+        match read_clean::<T>(trimmed, false) {
+            Ok(value) => {
+                return Ok(Parsed {
+                    value,
+                    fixes: Vec::new(),
+                });
+            }
+            Err(data) => misfit = data,
+        }
     }
     let schema = schema_of::<T>();
-    let reader = Typed::new(&schema, true, tried.then_some(trimmed));
+    let mut reader = Typed::new(&schema, true, tried.then_some(trimmed));
+    reader.misfit = misfit;
     read_reply(raw, &schema, Limits::default(), &reader)
 }
 
@@ -97,13 +101,25 @@ pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
 /// records as a fix) also sends it there. The whole reply is read without that check, as it
 /// always was; a candidate found in the reply is read with it, as the repair path read it.
 fn clean<T: DeserializeOwned>(text: &str, maps: bool) -> Option<T> {
+    read_clean(text, maps).ok()
+}
+
+/// [`clean`], telling apart why serde did not read the text: `Err(true)` when the text was JSON
+/// as far as serde read it and a value did not fit `T` (serde's data errors: a string for a
+/// number, an unknown enum variant, a missing field).
+fn read_clean<T: DeserializeOwned>(text: &str, maps: bool) -> Result<T, bool> {
     let watch = ignored::Watch {
         maps,
         ..ignored::Watch::default()
     };
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = ignored::deserialize(&mut de, &watch).ok()?;
-    (de.end().is_ok() && !watch.lost.get()).then_some(value)
+    let value = ignored::deserialize(&mut de, &watch)
+        .map_err(|err| err.classify() == serde_json::error::Category::Data)?;
+    if de.end().is_ok() && !watch.lost.get() {
+        Ok(value)
+    } else {
+        Err(false)
+    }
 }
 
 /// [`parse`] for a reply received as bytes: bytes that are not UTF-8 are replaced with U+FFFD and
@@ -187,6 +203,9 @@ struct Typed<'s, T> {
     fast: bool,
     /// Text serde already failed on.
     tried: Option<&'s str>,
+    /// Whether serde failed on `tried` with a value that did not fit `T`: the lenient reader
+    /// without conversions would fail on the same value, and is not tried.
+    misfit: bool,
     _target: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -196,6 +215,7 @@ impl<'s, T> Typed<'s, T> {
             schema,
             fast,
             tried,
+            misfit: false,
             _target: std::marker::PhantomData,
         }
     }
@@ -224,7 +244,9 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         if !self.fast {
             return None;
         }
-        if let Some((value, fixes, len)) = lenient::typed::<T>(candidate.text, self.schema, limits)
+        let misfit = self.misfit && self.tried.is_some_and(|t| std::ptr::eq(t, candidate.text));
+        if let Some((value, fixes, len)) =
+            lenient::typed::<T>(candidate.text, self.schema, limits, misfit)
         {
             return Some(Ok((found(candidate, value, fixes), len)));
         }

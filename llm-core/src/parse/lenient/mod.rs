@@ -73,22 +73,28 @@ pub(super) type Read<T> = (T, Vec<Fix>, usize);
 
 /// `text` (a candidate starting with `{` or `[`) read into `T` as the text path reads it, with
 /// `schema` (`T`'s) for the scalar conversions; `None` when the repair path must decide.
+/// `misfit`: serde read `text` as JSON up to a value that did not fit `T`.
 pub(super) fn typed<T: DeserializeOwned>(
     text: &str,
     schema: &Value,
     limits: Limits,
+    misfit: bool,
 ) -> Option<Read<T>> {
     if text.len() > limits.max_bytes || !text.starts_with(['{', '[']) {
         return None;
     }
-    // serde reading the repaired values as they are.
-    match read(
-        &mut Lexer::new(text, limits.max_depth, None),
-        typed_seed::<T>,
-    ) {
-        Ok(read) => return Some(read),
-        Err(Stop::Bail) => return None,
-        Err(Stop::Serde) => {}
+    // serde reading the repaired values as they are; not when serde refused a value of the
+    // text read as it is (`misfit`): it reads the same values here, up to the same one, unless
+    // the reader gives up before, as it does with conversions.
+    if !misfit {
+        match read(
+            &mut Lexer::new(text, limits.max_depth, None),
+            typed_seed::<T>,
+        ) {
+            Ok(read) => return Some(read),
+            Err(Stop::Bail) => return None,
+            Err(Stop::Serde) => {}
+        }
     }
     // serde reading them fitted to the schema: only when a conversion was made.
     let mut lexer = Lexer::new(text, limits.max_depth, Some(schema));
@@ -204,7 +210,7 @@ pub fn agrees<T: crate::output::LlmOutput + PartialEq>(text: &str) -> bool {
         let untyped_agrees = untyped(text, Limits::default()).is_none_or(|read| {
             super::repair::repair_span(text, Limits::default()).is_ok_and(|old| old == read)
         });
-        let typed_agrees = typed::<T>(text, &schema, Limits::default())
+        let typed_agrees = typed::<T>(text, &schema, Limits::default(), false)
             .is_none_or(|read| repair_path::<T>(text, &schema).is_ok_and(|old| old == read));
         untyped_agrees && typed_agrees
     })
