@@ -105,26 +105,32 @@ impl<T: LlmOutput> StreamParser<T> {
     }
 
     /// Reads the next chunk; returns what progressed.
+    #[inline(always)]
     pub fn feed(&mut self, chunk: &str) -> Vec<Event> {
         // The common case first: a plain stream inside a nested value, where the chunk is only
-        // kept (see `Clean::can_wait`).
+        // kept (see `Clean::can_wait`). It is all the caller inlines.
         if self.waiting
             && self.text.len() + chunk.len() <= self.limits.max_bytes
-            && !clean::closes(chunk)
+            && clean::keep(&mut self.text, chunk)
         {
-            self.text.push_str(chunk);
             return Vec::new();
         }
-        let events = self.feed_slow(chunk);
-        self.waiting = self.head.len() >= HEAD_BYTES
-            && matches!(&self.reader, Reader::Clean(clean) if clean.nested());
-        events
+        self.feed_slow(chunk)
     }
 
     /// [`feed`](Self::feed) for every chunk that must be read now: kept apart so the common
     /// case stays a few instructions.
     #[inline(never)]
     fn feed_slow(&mut self, chunk: &str) -> Vec<Event> {
+        let events = self.read_chunk(chunk);
+        self.waiting = self.head.len() >= HEAD_BYTES
+            && matches!(&self.reader, Reader::Clean(clean) if clean.nested());
+        events
+    }
+
+    /// Reads a chunk that [`feed`](Self::feed) could not only keep.
+    #[inline(always)]
+    fn read_chunk(&mut self, chunk: &str) -> Vec<Event> {
         if self.head.len() < HEAD_BYTES {
             self.head.push_str(chunk);
         }
