@@ -390,4 +390,8 @@ pub(super) fn after_comma(object: bool) -> Deep {
 /// The state after a value closes a container that leaves another open.
 pub(super) const AFTER_VALUE: Deep = AFTER;
 
+/// The state after a key's closing quote, and after its `:`.
+pub(super) const AFTER_KEY: Deep = COLON;
+pub(super) const VALUE: Deep = V;
+
 const _: () = assert!(STATES <= ACTION as usize && CLASSES <= 64);
