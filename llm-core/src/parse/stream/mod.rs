@@ -61,11 +61,15 @@ pub struct StreamParser<T> {
     reader: Reader,
     /// Whether the value has started (text before the first `{` or `[` is skipped).
     started: bool,
-    /// Whether a chunk without a closing bracket is only kept (see `Clean::can_wait`): the light
-    /// reader is inside a member of a member of the root, and the head is stored.
-    waiting: bool,
-    /// The start of the reply, kept for error excerpts.
+    /// How long the text may grow by chunks without a closing bracket that are only kept (see
+    /// `Clean::can_wait`): the byte limit while the light reader is inside a member of a member
+    /// of the root, 0 otherwise.
+    keep_limit: usize,
+    /// The start of the reply, kept for error excerpts: while it is shorter than `HEAD_BYTES`,
+    /// the chunks only kept since are `text[synced..]`.
     head: String,
+    /// The text's length when `feed_slow` last returned.
+    synced: usize,
     /// The reply from the first `{` or `[` on.
     text: String,
     limits: Limits,
@@ -96,8 +100,9 @@ impl<T: LlmOutput> StreamParser<T> {
         Self {
             reader: Reader::Clean(Clean::new(limits.max_depth)),
             started: false,
-            waiting: false,
+            keep_limit: 0,
             head: String::new(),
+            synced: 0,
             text: String::new(),
             limits,
             _target: PhantomData,
@@ -109,10 +114,7 @@ impl<T: LlmOutput> StreamParser<T> {
     pub fn feed(&mut self, chunk: &str) -> Vec<Event> {
         // The common case first: a plain stream inside a nested value, where the chunk is only
         // kept (see `Clean::can_wait`). It is all the caller inlines.
-        if self.waiting
-            && self.text.len() + chunk.len() <= self.limits.max_bytes
-            && clean::keep(&mut self.text, chunk)
-        {
+        if self.text.len() + chunk.len() <= self.keep_limit && clean::keep(&mut self.text, chunk) {
             return Vec::new();
         }
         self.feed_slow(chunk)
@@ -122,10 +124,23 @@ impl<T: LlmOutput> StreamParser<T> {
     /// case stays a few instructions.
     #[inline(never)]
     fn feed_slow(&mut self, chunk: &str) -> Vec<Event> {
+        self.sync_head();
         let events = self.read_chunk(chunk);
-        self.waiting = self.head.len() >= HEAD_BYTES
-            && matches!(&self.reader, Reader::Clean(clean) if clean.nested());
+        self.keep_limit = match &self.reader {
+            Reader::Clean(clean) if clean.nested() => self.limits.max_bytes,
+            _ => 0,
+        };
+        self.synced = self.text.len();
         events
+    }
+
+    /// Adds the chunks only kept since the last `feed_slow` to the head, if it is still short.
+    fn sync_head(&mut self) {
+        if self.head.len() < HEAD_BYTES
+            && let Some(kept) = self.text.get(self.synced..)
+        {
+            self.head.push_str(kept);
+        }
     }
 
     /// Reads a chunk that [`feed`](Self::feed) could not only keep.
@@ -195,6 +210,7 @@ impl<T: LlmOutput> StreamParser<T> {
             repairer.feed(&self.text);
             self.reader = Reader::Repair(repairer);
         }
+        self.sync_head();
         let head = self.head;
         if !self.started {
             let kind = if head.trim().is_empty() {
