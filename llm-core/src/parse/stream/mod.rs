@@ -16,6 +16,7 @@
 
 mod clean;
 mod deep;
+mod keep;
 mod member;
 #[cfg(test)]
 mod tests;
@@ -114,7 +115,7 @@ impl<T: LlmOutput> StreamParser<T> {
     pub fn feed(&mut self, chunk: &str) -> Vec<Event> {
         // The common case first: a plain stream inside a nested value, where the chunk is only
         // kept (see `Clean::can_wait`). It is all the caller inlines.
-        if self.text.len() + chunk.len() <= self.keep_limit && clean::keep(&mut self.text, chunk) {
+        if self.text.len() + chunk.len() <= self.keep_limit && keep::keep(&mut self.text, chunk) {
             return Vec::new();
         }
         self.feed_slow(chunk)

@@ -1,0 +1,52 @@
+//! Chunks that are only kept: inside a member of a member of the root, a chunk without a closing
+//! bracket is appended to the text, to be read when one arrives (see `Clean::can_wait`).
+
+/// Whether `chunk` holds a `}` or `]`.
+#[inline]
+pub(super) fn closes(chunk: &str) -> bool {
+    // `]` is `}` without bit 5: one comparison per byte.
+    chunk.bytes().any(|b| b | 0x20 == b'}')
+}
+
+/// Appends `chunk` to `text` unless it holds a `}` or `]`; whether it did. A chunk of up to
+/// eight bytes (what a stream of tokens brings) is checked as one word and copied without a call.
+#[inline(always)]
+pub(super) fn keep(text: &mut String, chunk: &str) -> bool {
+    match chunk.len() {
+        1 => keep_short::<1>(text, chunk),
+        2 => keep_short::<2>(text, chunk),
+        3 => keep_short::<3>(text, chunk),
+        4 => keep_short::<4>(text, chunk),
+        5 => keep_short::<5>(text, chunk),
+        6 => keep_short::<6>(text, chunk),
+        7 => keep_short::<7>(text, chunk),
+        8 => keep_short::<8>(text, chunk),
+        _ if closes(chunk) => false,
+        _ => {
+            text.push_str(chunk);
+            true
+        }
+    }
+}
+
+/// [`keep`] for a chunk of `N` bytes (at most 8): the length known, the copy is a few moves.
+#[inline(always)]
+fn keep_short<const N: usize>(text: &mut String, chunk: &str) -> bool {
+    const LO: u64 = u64::from_le_bytes([0x01; 8]);
+    const HI: u64 = u64::from_le_bytes([0x80; 8]);
+    const BIT5: u64 = u64::from_le_bytes([0x20; 8]);
+    const CLOSE: u64 = u64::from_le_bytes([b'}'; 8]);
+    let (Some(bytes), Some(short)) = (chunk.as_bytes().first_chunk::<N>(), chunk.get(..N)) else {
+        return false;
+    };
+    let mut word = [0u8; 8];
+    word[..N].copy_from_slice(bytes);
+    // A byte of `x` is zero where the chunk has `}` or `]` (`]` is `}` without bit 5), never in
+    // the padding. A borrow can mark bytes above a zero, never below one.
+    let x = (u64::from_le_bytes(word) | BIT5) ^ CLOSE;
+    if x.wrapping_sub(LO) & !x & HI != 0 {
+        return false;
+    }
+    text.push_str(short);
+    true
+}
