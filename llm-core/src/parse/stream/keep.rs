@@ -50,3 +50,26 @@ fn keep_short<const N: usize>(text: &mut String, chunk: &str) -> bool {
     text.push_str(short);
     true
 }
+
+/// Appends `chunk` to `text`; a chunk of up to eight bytes with fixed-size moves, as [`keep`]
+/// does.
+#[inline(always)]
+pub(super) fn append(text: &mut String, chunk: &str) {
+    match chunk.len() {
+        1 => push::<1>(text, chunk),
+        2 => push::<2>(text, chunk),
+        3 => push::<3>(text, chunk),
+        4 => push::<4>(text, chunk),
+        5 => push::<5>(text, chunk),
+        6 => push::<6>(text, chunk),
+        7 => push::<7>(text, chunk),
+        8 => push::<8>(text, chunk),
+        _ => text.push_str(chunk),
+    }
+}
+
+/// [`append`] for a chunk of `N` bytes: the length known, the copy is a few moves.
+#[inline(always)]
+fn push<const N: usize>(text: &mut String, chunk: &str) {
+    text.push_str(chunk.get(..N).unwrap_or(chunk));
+}

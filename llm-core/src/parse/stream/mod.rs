@@ -164,7 +164,7 @@ impl<T: LlmOutput> StreamParser<T> {
         let before = self.text.len();
         // Past the limit the repairer stops with an error; the text need not grow further.
         if before <= self.limits.max_bytes {
-            self.text.push_str(chunk);
+            keep::append(&mut self.text, chunk);
         }
         let clean = match &mut self.reader {
             Reader::Repair(repairer) => {
