@@ -32,23 +32,40 @@ pub(super) fn keep(text: &mut String, chunk: &str) -> bool {
 /// [`keep`] for a chunk of `N` bytes (at most 8): the length known, the copy is a few moves.
 #[inline(always)]
 fn keep_short<const N: usize>(text: &mut String, chunk: &str) -> bool {
-    const LO: u64 = u64::from_le_bytes([0x01; 8]);
-    const HI: u64 = u64::from_le_bytes([0x80; 8]);
-    const BIT5: u64 = u64::from_le_bytes([0x20; 8]);
-    const CLOSE: u64 = u64::from_le_bytes([b'}'; 8]);
     let (Some(bytes), Some(short)) = (chunk.as_bytes().first_chunk::<N>(), chunk.get(..N)) else {
         return false;
     };
     let mut word = [0u8; 8];
     word[..N].copy_from_slice(bytes);
-    // A byte of `x` is zero where the chunk has `}` or `]` (`]` is `}` without bit 5), never in
-    // the padding. A borrow can mark bytes above a zero, never below one.
-    let x = (u64::from_le_bytes(word) | BIT5) ^ CLOSE;
-    if x.wrapping_sub(LO) & !x & HI != 0 {
+    let word = u64::from_le_bytes(word);
+    let closes = if N <= 4 {
+        closes_u32(word as u32)
+    } else {
+        closes_u64(word)
+    };
+    if closes {
         return false;
     }
     text.push_str(short);
     true
+}
+
+/// Whether a word of bytes (the unused ones zero) holds a `}` or `]`: a byte of `x` is zero where
+/// it does (`]` is `}` without bit 5), never in the padding. A borrow can mark bytes above a zero,
+/// never below one.
+#[inline(always)]
+fn closes_u64(word: u64) -> bool {
+    const LO: u64 = u64::from_le_bytes([0x01; 8]);
+    let x = (word | (LO * 0x20)) ^ (LO * 0x7D);
+    x.wrapping_sub(LO) & !x & (LO * 0x80) != 0
+}
+
+/// [`closes_u64`] for up to four bytes, on 32 bits (shorter constants).
+#[inline(always)]
+fn closes_u32(word: u32) -> bool {
+    const LO: u32 = u32::from_le_bytes([0x01; 4]);
+    let x = (word | (LO * 0x20)) ^ (LO * 0x7D);
+    x.wrapping_sub(LO) & !x & (LO * 0x80) != 0
 }
 
 /// Appends `chunk` to `text`; a chunk of up to eight bytes with fixed-size moves, as [`keep`]
