@@ -63,8 +63,9 @@ pub struct StreamParser<T> {
     /// Whether the value has started (text before the first `{` or `[` is skipped).
     started: bool,
     /// How long the text may grow by chunks without a closing bracket that are only kept (see
-    /// `Clean::can_wait`): the byte limit while the light reader is inside a member of a member
-    /// of the root, 0 otherwise.
+    /// `Clean::can_wait`): while the light reader is inside a member of a member of the root, the
+    /// byte limit or the text's capacity, whichever is less (the text grows in `feed_slow`); 0
+    /// otherwise.
     keep_limit: usize,
     /// The start of the reply, kept for error excerpts: while it is shorter than `HEAD_BYTES`,
     /// the chunks only kept since are `text[synced..]`.
@@ -128,7 +129,9 @@ impl<T: LlmOutput> StreamParser<T> {
         self.sync_head();
         let events = self.read_chunk(chunk);
         self.keep_limit = match &self.reader {
-            Reader::Clean(clean) if clean.nested() => self.limits.max_bytes,
+            Reader::Clean(clean) if clean.nested() => {
+                self.limits.max_bytes.min(self.text.capacity())
+            }
             _ => 0,
         };
         self.synced = self.text.len();
@@ -164,6 +167,7 @@ impl<T: LlmOutput> StreamParser<T> {
         let before = self.text.len();
         // Past the limit the repairer stops with an error; the text need not grow further.
         if before <= self.limits.max_bytes {
+            grow(&mut self.text, chunk.len());
             keep::append(&mut self.text, chunk);
         }
         let clean = match &mut self.reader {
@@ -233,6 +237,21 @@ impl<T: LlmOutput> StreamParser<T> {
         };
         super::read_text::<T>(&self.text, end, self.limits)
             .map_err(|kind| ParseError::new(kind, &head))
+    }
+}
+
+/// The text's first capacity, and up to which length it grows fourfold (then twofold).
+const FIRST_CAPACITY: usize = 1024;
+const FOURFOLD_BELOW: usize = 64 * 1024;
+
+/// Makes room for `more` bytes in `text`: a reply of a few kilobytes is copied little as it grows,
+/// a long one does not take more than twice its length.
+#[inline]
+fn grow(text: &mut String, more: usize) {
+    let len = text.len();
+    if text.capacity() - len < more {
+        let by = if len < FOURFOLD_BELOW { 3 * len } else { len };
+        text.reserve_exact(more.max(by).max(FIRST_CAPACITY));
     }
 }
 
