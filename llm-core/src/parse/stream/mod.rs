@@ -116,10 +116,46 @@ impl<T: LlmOutput> StreamParser<T> {
     pub fn feed(&mut self, chunk: &str) -> Vec<Event> {
         // The common case first: a plain stream inside a nested value, where the chunk is only
         // kept (see `Clean::can_wait`). It is all the caller inlines.
-        if self.text.len() + chunk.len() <= self.keep_limit && keep::keep(&mut self.text, chunk) {
-            return Vec::new();
+        if self.text.len() + chunk.len() <= self.keep_limit {
+            if keep::keep(&mut self.text, chunk) {
+                return Vec::new();
+            }
+            return self.feed_closing(chunk);
         }
         self.feed_slow(chunk)
+    }
+
+    /// [`feed`](Self::feed) for a chunk with a closing bracket inside a nested value, within the
+    /// text's capacity and the byte limit: appended and read, without the checks of other chunks.
+    #[inline(never)]
+    fn feed_closing(&mut self, chunk: &str) -> Vec<Event> {
+        self.sync_head();
+        if self.head.len() < HEAD_BYTES {
+            self.head.push_str(chunk);
+        }
+        let before = self.text.len();
+        keep::append(&mut self.text, chunk);
+        let mut events = Vec::new();
+        if let Reader::Clean(clean) = &mut self.reader
+            && clean.read(&self.text, &mut events).is_ok()
+        {
+            if !clean.nested() {
+                self.keep_limit = 0;
+            }
+            self.synced = self.text.len();
+            return events;
+        }
+        // Not plain JSON: as in `read_chunk`, the repairer reads what came before this chunk,
+        // then this chunk, whose events it reports instead.
+        let mut repairer = Box::new(Repairer::with_moved_events(self.limits));
+        repairer.feed(self.text.get(..before).unwrap_or_default());
+        drop(repairer.take_events());
+        repairer.feed(chunk);
+        let events = repairer.take_events();
+        self.reader = Reader::Repair(repairer);
+        self.keep_limit = 0;
+        self.synced = self.text.len();
+        events
     }
 
     /// [`feed`](Self::feed) for every chunk that must be read now: kept apart so the common
