@@ -12,6 +12,7 @@
 
 use super::Member;
 use super::deep::{self, Deep};
+use super::keep::closes;
 use crate::parse::extract::Balanced;
 use crate::parse::repair::Event;
 use crate::parse::scan::skip_until;
@@ -391,6 +392,7 @@ impl Clean {
                 deep::OPEN_OBJECT | deep::OPEN_ARRAY => {
                     let object = next == deep::OPEN_OBJECT;
                     self.push(object)?;
+                    i = skip_line(bytes, i);
                     if object { deep::K1 } else { deep::V1 }
                 }
                 deep::CLOSE_OBJECT | deep::CLOSE_ARRAY => {
@@ -402,7 +404,10 @@ impl Clean {
                     }
                     deep::AFTER_VALUE
                 }
-                deep::COMMA => deep::after_comma(self.stack.last() == Some(&true)),
+                deep::COMMA => {
+                    i = skip_line(bytes, i);
+                    deep::after_comma(self.stack.last() == Some(&true))
+                }
                 deep::NEWLINE => {
                     i = skip_spaces(bytes, i - 1);
                     // Between tokens the state stays; a newline ends a number or literal.
@@ -413,8 +418,25 @@ impl Clean {
                     }
                 }
                 deep::KEY | deep::STRING_VALUE => {
+                    let key = next == deep::KEY;
                     i = string_run(bytes, i);
-                    deep::string_state(next == deep::KEY)
+                    if bytes.get(i) != Some(&b'"') {
+                        deep::string_state(key)
+                    } else if !key {
+                        i += 1;
+                        deep::AFTER_VALUE
+                    } else if bytes.get(i + 1) != Some(&b':') {
+                        i += 1;
+                        deep::AFTER_KEY
+                    } else {
+                        // `": "` as serde_json writes it, read at once.
+                        i += if bytes.get(i + 2) == Some(&b' ') {
+                            3
+                        } else {
+                            2
+                        };
+                        deep::VALUE
+                    }
                 }
                 _ => return Err(Damaged),
             };
@@ -515,11 +537,15 @@ impl Clean {
     }
 }
 
-/// Whether `chunk` holds a `}` or `]`.
-#[inline]
-pub(super) fn closes(chunk: &str) -> bool {
-    // `]` is `}` without bit 5: one comparison per byte.
-    chunk.bytes().any(|b| b | 0x20 == b'}')
+/// Where the indentation after a newline at `from` ends (`from` itself when there is no newline):
+/// what pretty-printed JSON has after `{`, `[` and `,`.
+#[inline(always)]
+fn skip_line(bytes: &[u8], from: usize) -> usize {
+    if bytes.get(from) == Some(&b'\n') {
+        skip_spaces(bytes, from)
+    } else {
+        from
+    }
 }
 
 /// Where the run of whitespace at `from` ends; the spaces after a newline (indentation) are

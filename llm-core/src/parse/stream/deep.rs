@@ -106,7 +106,7 @@ const fn lower(c: u8) -> u8 {
 }
 
 /// The class of every byte.
-static CLASS: [u8; 256] = {
+const CLASS: [u8; 256] = {
     let mut t = [OTHER; 256];
     let mut b = 0;
     while b < 0x20 {
@@ -176,7 +176,7 @@ const fn digit(class: u8) -> bool {
 }
 
 /// The next state (or action) for every state and class.
-static NEXT: [[Deep; 64]; 64] = {
+const NEXT: [[Deep; 64]; 64] = {
     let mut t = [[DAMAGED; 64]; 64];
     let mut c = 0;
     while c < CLASSES {
@@ -354,10 +354,25 @@ static NEXT: [[Deep; 64]; 64] = {
     t
 };
 
+/// [`NEXT`] indexed by the byte itself rather than its class: one lookup per byte.
+static NEXT_BYTE: [[Deep; 256]; 64] = {
+    let mut t = [[DAMAGED; 256]; 64];
+    let mut state = 0;
+    while state < 64 {
+        let mut b = 0;
+        while b < 256 {
+            t[state][b] = NEXT[state][CLASS[b] as usize];
+            b += 1;
+        }
+        state += 1;
+    }
+    t
+};
+
 /// The state or action after `state` reads byte `b`.
 #[inline(always)]
 pub(super) fn next(state: Deep, b: u8) -> Deep {
-    NEXT[usize::from(state & 63)][usize::from(CLASS[usize::from(b)] & 63)]
+    NEXT_BYTE[usize::from(state & 63)][usize::from(b)]
 }
 
 /// The state a string's text is in (a key's or a value's), for skipping its plain run.
@@ -374,5 +389,9 @@ pub(super) fn after_comma(object: bool) -> Deep {
 
 /// The state after a value closes a container that leaves another open.
 pub(super) const AFTER_VALUE: Deep = AFTER;
+
+/// The state after a key's closing quote, and after its `:`.
+pub(super) const AFTER_KEY: Deep = COLON;
+pub(super) const VALUE: Deep = V;
 
 const _: () = assert!(STATES <= ACTION as usize && CLASSES <= 64);

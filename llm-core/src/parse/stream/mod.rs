@@ -16,6 +16,7 @@
 
 mod clean;
 mod deep;
+mod keep;
 mod member;
 #[cfg(test)]
 mod tests;
@@ -61,11 +62,16 @@ pub struct StreamParser<T> {
     reader: Reader,
     /// Whether the value has started (text before the first `{` or `[` is skipped).
     started: bool,
-    /// Whether a chunk without a closing bracket is only kept (see `Clean::can_wait`): the light
-    /// reader is inside a member of a member of the root, and the head is stored.
-    waiting: bool,
-    /// The start of the reply, kept for error excerpts.
+    /// How long the text may grow by chunks without a closing bracket that are only kept (see
+    /// `Clean::can_wait`): while the light reader is inside a member of a member of the root, the
+    /// byte limit or the text's capacity, whichever is less (the text grows in `feed_slow`); 0
+    /// otherwise.
+    keep_limit: usize,
+    /// The start of the reply, kept for error excerpts: while it is shorter than `HEAD_BYTES`,
+    /// the chunks only kept since are `text[synced..]`.
     head: String,
+    /// The text's length when `feed_slow` last returned.
+    synced: usize,
     /// The reply from the first `{` or `[` on.
     text: String,
     limits: Limits,
@@ -96,8 +102,9 @@ impl<T: LlmOutput> StreamParser<T> {
         Self {
             reader: Reader::Clean(Clean::new(limits.max_depth)),
             started: false,
-            waiting: false,
+            keep_limit: 0,
             head: String::new(),
+            synced: 0,
             text: String::new(),
             limits,
             _target: PhantomData,
@@ -105,19 +112,49 @@ impl<T: LlmOutput> StreamParser<T> {
     }
 
     /// Reads the next chunk; returns what progressed.
+    #[inline(always)]
     pub fn feed(&mut self, chunk: &str) -> Vec<Event> {
         // The common case first: a plain stream inside a nested value, where the chunk is only
-        // kept (see `Clean::can_wait`).
-        if self.waiting
-            && self.text.len() + chunk.len() <= self.limits.max_bytes
-            && !clean::closes(chunk)
-        {
-            self.text.push_str(chunk);
-            return Vec::new();
+        // kept (see `Clean::can_wait`). It is all the caller inlines.
+        if self.text.len() + chunk.len() <= self.keep_limit {
+            if keep::keep(&mut self.text, chunk) {
+                return Vec::new();
+            }
+            return self.feed_closing(chunk);
         }
-        let events = self.feed_slow(chunk);
-        self.waiting = self.head.len() >= HEAD_BYTES
-            && matches!(&self.reader, Reader::Clean(clean) if clean.nested());
+        self.feed_slow(chunk)
+    }
+
+    /// [`feed`](Self::feed) for a chunk with a closing bracket inside a nested value, within the
+    /// text's capacity and the byte limit: appended and read, without the checks of other chunks.
+    #[inline(never)]
+    fn feed_closing(&mut self, chunk: &str) -> Vec<Event> {
+        self.sync_head();
+        if self.head.len() < HEAD_BYTES {
+            self.head.push_str(chunk);
+        }
+        let before = self.text.len();
+        keep::append(&mut self.text, chunk);
+        let mut events = Vec::new();
+        if let Reader::Clean(clean) = &mut self.reader
+            && clean.read(&self.text, &mut events).is_ok()
+        {
+            if !clean.nested() {
+                self.keep_limit = 0;
+            }
+            self.synced = self.text.len();
+            return events;
+        }
+        // Not plain JSON: as in `read_chunk`, the repairer reads what came before this chunk,
+        // then this chunk, whose events it reports instead.
+        let mut repairer = Box::new(Repairer::with_moved_events(self.limits));
+        repairer.feed(self.text.get(..before).unwrap_or_default());
+        drop(repairer.take_events());
+        repairer.feed(chunk);
+        let events = repairer.take_events();
+        self.reader = Reader::Repair(repairer);
+        self.keep_limit = 0;
+        self.synced = self.text.len();
         events
     }
 
@@ -125,6 +162,30 @@ impl<T: LlmOutput> StreamParser<T> {
     /// case stays a few instructions.
     #[inline(never)]
     fn feed_slow(&mut self, chunk: &str) -> Vec<Event> {
+        self.sync_head();
+        let events = self.read_chunk(chunk);
+        self.keep_limit = match &self.reader {
+            Reader::Clean(clean) if clean.nested() => {
+                self.limits.max_bytes.min(self.text.capacity())
+            }
+            _ => 0,
+        };
+        self.synced = self.text.len();
+        events
+    }
+
+    /// Adds the chunks only kept since the last `feed_slow` to the head, if it is still short.
+    fn sync_head(&mut self) {
+        if self.head.len() < HEAD_BYTES
+            && let Some(kept) = self.text.get(self.synced..)
+        {
+            self.head.push_str(kept);
+        }
+    }
+
+    /// Reads a chunk that [`feed`](Self::feed) could not only keep.
+    #[inline(always)]
+    fn read_chunk(&mut self, chunk: &str) -> Vec<Event> {
         if self.head.len() < HEAD_BYTES {
             self.head.push_str(chunk);
         }
@@ -142,7 +203,8 @@ impl<T: LlmOutput> StreamParser<T> {
         let before = self.text.len();
         // Past the limit the repairer stops with an error; the text need not grow further.
         if before <= self.limits.max_bytes {
-            self.text.push_str(chunk);
+            grow(&mut self.text, chunk.len());
+            keep::append(&mut self.text, chunk);
         }
         let clean = match &mut self.reader {
             Reader::Repair(repairer) => {
@@ -189,6 +251,7 @@ impl<T: LlmOutput> StreamParser<T> {
             repairer.feed(&self.text);
             self.reader = Reader::Repair(repairer);
         }
+        self.sync_head();
         let head = self.head;
         if !self.started {
             let kind = if head.trim().is_empty() {
@@ -210,6 +273,21 @@ impl<T: LlmOutput> StreamParser<T> {
         };
         super::read_text::<T>(&self.text, end, self.limits)
             .map_err(|kind| ParseError::new(kind, &head))
+    }
+}
+
+/// The text's first capacity, and up to which length it grows fourfold (then twofold).
+const FIRST_CAPACITY: usize = 1024;
+const FOURFOLD_BELOW: usize = 64 * 1024;
+
+/// Makes room for `more` bytes in `text`: a reply of a few kilobytes is copied little as it grows,
+/// a long one does not take more than twice its length.
+#[inline]
+fn grow(text: &mut String, more: usize) {
+    let len = text.len();
+    if text.capacity() - len < more {
+        let by = if len < FOURFOLD_BELOW { 3 * len } else { len };
+        text.reserve_exact(more.max(by).max(FIRST_CAPACITY));
     }
 }
 

@@ -253,3 +253,25 @@ fn values_below_the_roots_members_stay_with_the_light_reader_only_when_plain() {
         }
     }
 }
+
+#[test]
+fn a_failed_streams_excerpt_is_the_start_of_the_reply_chunks_only_kept_included() {
+    // Nested from its first bytes: most chunks are only kept, before and after the head is full.
+    let items: Vec<String> = (0..60)
+        .map(|i| format!(r#"{{"n": [{i}, "item {i}"]}}"#))
+        .collect();
+    let long = format!(r#"Here it is: {{"a": {{"b": [{}]}}}}"#, items.join(", "));
+    // Cut inside a nested value: the last chunks are only kept when the stream ends.
+    let short = r#"Sure: {"a": {"b": "xyz"#;
+    for text in [long.as_str(), short] {
+        let want = crate::path::excerpt(text, crate::parse::RAW_EXCERPT_CHARS);
+        for size in SIZES {
+            let mut parser = StreamParser::<u8>::new();
+            for chunk in chunks(text, size) {
+                parser.feed(chunk);
+            }
+            let got = parser.finish().err().map(|e| e.raw_excerpt().to_owned());
+            assert_eq!(got.as_deref(), Some(want.as_str()), "{text:?} in {size}");
+        }
+    }
+}
