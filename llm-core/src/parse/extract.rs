@@ -7,7 +7,7 @@
 use smallvec::{SmallVec, smallvec};
 
 use super::FixKind;
-use super::scan::{skip_until, trim};
+use super::scan::{skip_to_structure, skip_until, trim};
 
 /// Most candidates read from one reply.
 pub(super) const MAX_CANDIDATES: usize = 8;
@@ -255,8 +255,9 @@ pub(super) fn balanced(text: &str) -> Option<Balanced> {
                     });
                 }
             }
+            // Not every byte the scan stops at is a quote or a bracket.
             _ => {
-                i = skip_until(bytes, i + 1, b"\"{}[]", false);
+                i = skip_to_structure(bytes, i + 1);
                 continue;
             }
         }
