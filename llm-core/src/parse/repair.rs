@@ -386,6 +386,7 @@ impl Repairer {
     }
 
     /// Ends the input: closes what the text left open, recording each closing.
+    #[inline]
     pub fn finish(mut self) -> Result<(Value, Vec<Fix>), RepairError> {
         if let Some(err) = self.error {
             return Err(err);
