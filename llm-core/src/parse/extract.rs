@@ -7,7 +7,7 @@
 use smallvec::{SmallVec, smallvec};
 
 use super::FixKind;
-use super::scan::{skip_until, trim};
+use super::scan::{skip_to_structure, skip_until, trim};
 
 /// Most candidates read from one reply.
 pub(super) const MAX_CANDIDATES: usize = 8;
@@ -231,15 +231,19 @@ pub(super) fn balanced(text: &str) -> Option<Balanced> {
     while let Some(&b) = bytes.get(i) {
         match b {
             b'"' => {
-                // To the closing quote, over escaped characters.
+                // To the closing quote: the first one after an even run of backslashes (an odd
+                // run escapes it). Escapes are rare: the scan looks for quotes alone.
                 i += 1;
                 loop {
-                    i = skip_until(bytes, i, b"\"\\", false);
-                    match bytes.get(i) {
-                        Some(b'\\') => i += 2,
-                        Some(_) => break,
-                        None => return None,
+                    i = skip_until(bytes, i, b"\"", false);
+                    if i >= bytes.len() {
+                        return None;
                     }
+                    let escapes = bytes[..i].iter().rev().take_while(|&&b| b == b'\\');
+                    if escapes.count() % 2 == 0 {
+                        break;
+                    }
+                    i += 1;
                 }
             }
             b'{' | b'[' => {
@@ -255,8 +259,9 @@ pub(super) fn balanced(text: &str) -> Option<Balanced> {
                     });
                 }
             }
+            // Not every byte the scan stops at is a quote or a bracket.
             _ => {
-                i = skip_until(bytes, i + 1, b"\"{}[]", false);
+                i = skip_to_structure(bytes, i + 1);
                 continue;
             }
         }
@@ -286,6 +291,16 @@ mod tests {
         );
         assert_eq!(texts("cut off: {\"a\": [1, 2"), ["{\"a\": [1, 2"]);
         assert_eq!(texts("no json here"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_quote_after_an_odd_run_of_backslashes_is_escaped() {
+        let len = |text: &str| balanced(text).map(|b| b.len);
+        assert_eq!(len(r#"["\\"] x"#), Some(6));
+        assert_eq!(len(r#"["\"]"] x"#), Some(7));
+        assert_eq!(len(r#"["\\\"]"#), None);
+        assert_eq!(len(r#"["a\\\\", "]"] x"#), Some(14));
+        assert_eq!(len(r#"["\"#), None);
     }
 
     #[test]

@@ -67,6 +67,9 @@ pub enum RepairError {
     },
 }
 
+/// Members an object has room for when it opens.
+const OBJECT_ROOM: usize = 7;
+
 enum Frame {
     Object {
         map: Map<String, Value>,
@@ -76,11 +79,12 @@ enum Frame {
 }
 
 impl Frame {
-    /// An empty object, or an empty array.
+    /// An empty object, or an empty array. An object has room for a few members from the start:
+    /// most have several, and growing its map member by member rehashes it.
     fn empty(object: bool) -> Frame {
         if object {
             Frame::Object {
-                map: Map::new(),
+                map: Map::with_capacity(OBJECT_ROOM),
                 key: None,
             }
         } else {
@@ -382,6 +386,7 @@ impl Repairer {
     }
 
     /// Ends the input: closes what the text left open, recording each closing.
+    #[inline]
     pub fn finish(mut self) -> Result<(Value, Vec<Fix>), RepairError> {
         if let Some(err) = self.error {
             return Err(err);

@@ -11,14 +11,21 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-/// Most members [`OPEN`] keeps room for between replies.
+/// Most members or elements [`OPEN`] keeps room for between replies.
 const KEEP: usize = 1024;
 
+/// The members and elements read so far of the arrays and objects open, innermost last. Each
+/// container takes its own off the end when it closes and is built at its size at once, instead
+/// of growing (and an object rehashing) as they come in.
+#[derive(Default)]
+struct Open {
+    members: Vec<(String, Value)>,
+    items: Vec<Value>,
+}
+
 thread_local! {
-    /// The members read so far of the objects open, innermost last. Each object takes its own
-    /// off the end when it closes and is built at its size at once, instead of rehashing as its
-    /// members come in.
-    static OPEN: RefCell<Vec<(String, Value)>> = const { RefCell::new(Vec::new()) };
+    /// The lists of [`Open`], kept between replies; taken out for the length of one read.
+    static OPEN: RefCell<Open> = RefCell::new(Open::default());
 }
 
 /// How deep serde's JSON reader lets arrays and objects nest before it fails: its recursion limit.
@@ -26,9 +33,33 @@ pub(super) const SERDE_DEPTH: usize = 128;
 
 /// `text` read by serde, if it is one clean JSON value with no duplicate key.
 pub(super) fn clean(text: &str) -> Option<Value> {
+    if refused_at_once(text) {
+        return None;
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let value = Strict::default().deserialize(&mut de).ok()?;
     de.end().ok().map(|()| value)
+}
+
+/// Whether serde fails on `text` at the first token inside its opening bracket: an object whose
+/// first key is not double-quoted (`{'a': 1}`, `{name: 1}`, `{// note`), an array whose first
+/// element starts like no JSON value (`['a']`). Saying so costs less than serde's error.
+#[inline]
+fn refused_at_once(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 1;
+    while matches!(bytes.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        i += 1;
+    }
+    let next = bytes.get(i);
+    match bytes.first() {
+        Some(b'{') => !matches!(next, Some(b'"' | b'}')),
+        Some(b'[') => !matches!(
+            next,
+            Some(b'"' | b'{' | b'[' | b']' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
+        ),
+        _ => false,
+    }
 }
 
 /// A `Value` seed that fails on a duplicate key.
@@ -43,11 +74,79 @@ impl<'de> DeserializeSeed<'de> for Strict {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
+        // The lists are borrowed once for the whole read rather than for every member; a read
+        // inside this one (there is none) would start lists of its own.
+        OPEN.with(|open| {
+            let (mut borrowed, mut own);
+            let open = match open.try_borrow_mut() {
+                Ok(open) => {
+                    borrowed = open;
+                    &mut *borrowed
+                }
+                Err(_) => {
+                    own = Open::default();
+                    &mut own
+                }
+            };
+            self.read(de, open)
+        })
+    }
+}
+
+impl Strict {
+    /// Reads a value with the lists `open`, and empties them again.
+    fn read<'de, D: de::Deserializer<'de>>(
+        self,
+        de: D,
+        open: &mut Open,
+    ) -> Result<Value, D::Error> {
+        let read = de.deserialize_any(Build {
+            keep_last: self.keep_last,
+            open,
+        });
+        // What a failed read left is dropped; a huge container's room is not kept waiting for
+        // the next reply.
+        if !open.members.is_empty() {
+            open.members.clear();
+        }
+        if !open.items.is_empty() {
+            open.items.clear();
+        }
+        if open.members.capacity() > KEEP {
+            open.members = Vec::new();
+        }
+        if open.items.capacity() > KEEP {
+            open.items = Vec::new();
+        }
+        read
+    }
+}
+
+/// The visitor of [`Strict`], with the lists of the containers open.
+struct Build<'o> {
+    keep_last: bool,
+    open: &'o mut Open,
+}
+
+impl Build<'_> {
+    /// The same visitor for a value inside the one being read.
+    fn inner(&mut self) -> Build<'_> {
+        Build {
+            keep_last: self.keep_last,
+            open: self.open,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Build<'_> {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, de: D) -> Result<Value, D::Error> {
         de.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Strict {
+impl<'de> Visitor<'de> for Build<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -92,40 +191,43 @@ impl<'de> Visitor<'de> for Strict {
         Ok(Value::Null)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element_seed(self)? {
-            items.push(item);
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
+        let start = self.open.items.len();
+        loop {
+            match seq.next_element_seed(self.inner()) {
+                Ok(Some(item)) => self.open.items.push(item),
+                Ok(None) => break,
+                Err(err) => {
+                    // A reader that goes on after an error finds no element of this array left.
+                    self.open.items.truncate(start);
+                    return Err(err);
+                }
+            }
         }
-        Ok(Value::Array(items))
+        Ok(Value::Array(self.open.items.drain(start..).collect()))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let start = OPEN.with_borrow(Vec::len);
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
+        let start = self.open.members.len();
         let read = (|| {
             while let Some(key) = map.next_key::<String>()? {
-                let value = map.next_value_seed(self)?;
-                OPEN.with_borrow_mut(|members| members.push((key, value)));
+                let value = map.next_value_seed(self.inner())?;
+                self.open.members.push((key, value));
             }
             Ok(())
         })();
-        OPEN.with_borrow_mut(|members| {
-            let read = read.and_then(|()| {
-                let mut out = Map::with_capacity(members.len() - start);
-                for (key, value) in members.drain(start..) {
-                    if out.insert(key, value).is_some() && !self.keep_last {
-                        return Err(de::Error::custom("duplicate key"));
-                    }
-                }
-                Ok(Value::Object(out))
-            });
-            members.truncate(start);
-            // A huge object's members are not kept waiting for the next one.
-            if start == 0 && members.capacity() > KEEP {
-                *members = Vec::new();
+        if let Err(err) = read {
+            // A reader that goes on after an error finds no member of this object left.
+            self.open.members.truncate(start);
+            return Err(err);
+        }
+        let mut out = Map::with_capacity(self.open.members.len() - start);
+        for (key, value) in self.open.members.drain(start..) {
+            if out.insert(key, value).is_some() && !self.keep_last {
+                return Err(de::Error::custom("duplicate key"));
             }
-            read
-        })
+        }
+        Ok(Value::Object(out))
     }
 }
 
@@ -142,6 +244,32 @@ mod tests {
         assert_eq!(clean(r#"{"a": 1, "a": 2}"#), None);
         assert_eq!(clean(r#"{"a": 1,}"#), None);
         assert_eq!(clean("[1] x"), None);
+        for damaged in [
+            "{'a': 1}",
+            "{a: 1}",
+            "{ // x\n}",
+            "{",
+            "['a']",
+            "[ True]",
+            "[",
+            "[,1]",
+        ] {
+            assert!(refused_at_once(damaged), "{damaged}");
+            assert_eq!(clean(damaged), None, "{damaged}");
+        }
+        for text in [
+            "{}",
+            "{ \"a\": 1}",
+            "[]",
+            "[\n-1]",
+            "[\"a\"]",
+            "[{}]",
+            "[[]]",
+            "[null]",
+            "1",
+        ] {
+            assert!(!refused_at_once(text), "{text}");
+        }
     }
 
     #[test]
