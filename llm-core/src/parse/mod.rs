@@ -171,7 +171,8 @@ trait Reader {
     /// follows it. `None` sends it down the repair path.
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Self::Out, usize)>;
 
-    /// The whole reply, trimmed, when it starts and ends like JSON and serde failed on it.
+    /// The whole reply, trimmed, when it starts like JSON and serde failed on it (or would: it
+    /// does not end with a bracket, or nests too deep for serde).
     fn tried(&self) -> Option<&str>;
 
     /// The candidate read by serde through the lenient reader (see [`lenient`]), or repaired as
@@ -394,8 +395,8 @@ fn read_reply<R: Reader>(
         let limit = limits.max_bytes;
         return Err(ParseError::new(ParseErrorKind::TooLarge { limit }, raw));
     }
-    // A reply that starts and ends like JSON but is not clean JSON is read whole first, as its
-    // first candidate would be read.
+    // A reply that starts like JSON but is not clean JSON is read whole first, as its first
+    // candidate would be read.
     let whole = reader
         .tried()
         .filter(|tried| std::ptr::eq(*tried, trimmed))
