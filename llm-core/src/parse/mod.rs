@@ -74,9 +74,9 @@ pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
     let trimmed = scan::trim(raw);
     let tried = trimmed.starts_with(['{', '[']);
     // A reply that does not end with a bracket (one cut off) is no clean JSON: serde would read
-    // all of it to fail at the end.
+    // all of it to fail at the end. Nor is one whose first token serde refuses (`{name: …`).
     let mut misfit = false;
-    if tried && trimmed.ends_with(['}', ']']) {
+    if tried && trimmed.ends_with(['}', ']']) && !untyped::refused_at_once(trimmed) {
         match read_clean::<T>(trimmed, false) {
             Ok(value) => {
                 return Ok(Parsed {

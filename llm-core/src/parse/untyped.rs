@@ -45,7 +45,7 @@ pub(super) fn clean(text: &str) -> Option<Value> {
 /// first key is not double-quoted (`{'a': 1}`, `{name: 1}`, `{// note`), an array whose first
 /// element starts like no JSON value (`['a']`). Saying so costs less than serde's error.
 #[inline]
-fn refused_at_once(text: &str) -> bool {
+pub(super) fn refused_at_once(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut i = 1;
     while matches!(bytes.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
