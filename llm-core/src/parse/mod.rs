@@ -227,7 +227,10 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
 
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(T, usize)> {
         let text = candidate.text;
-        if !self.fast || self.tried.is_some_and(|t| std::ptr::eq(t, text)) {
+        if !self.fast
+            || self.tried.is_some_and(|t| std::ptr::eq(t, text))
+            || untyped::refused_at_once(text)
+        {
             return None;
         }
         let end = candidate
