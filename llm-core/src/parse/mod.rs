@@ -175,6 +175,11 @@ trait Reader {
     /// does not end with a bracket, or nests too deep for serde).
     fn tried(&self) -> Option<&str>;
 
+    /// Whether `text` is [`tried`](Self::tried): the same place in the reply, not equal text.
+    fn is_tried(&self, text: &str) -> bool {
+        self.tried().is_some_and(|tried| std::ptr::eq(tried, text))
+    }
+
     /// The candidate read by serde through the lenient reader (see [`lenient`]), or repaired as
     /// text and read by serde, when that gives what the repair path would (no key left over, no
     /// change beyond a scalar conversion). `None` sends it down the repair path.
@@ -227,10 +232,7 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
 
     fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(T, usize)> {
         let text = candidate.text;
-        if !self.fast
-            || self.tried.is_some_and(|t| std::ptr::eq(t, text))
-            || untyped::refused_at_once(text)
-        {
+        if !self.fast || self.is_tried(text) || untyped::refused_at_once(text) {
             return None;
         }
         let end = candidate
@@ -248,7 +250,7 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         if !self.fast {
             return None;
         }
-        let misfit = self.misfit && self.tried.is_some_and(|t| std::ptr::eq(t, candidate.text));
+        let misfit = self.misfit && self.is_tried(candidate.text);
         if let Some((value, fixes, len)) =
             lenient::typed::<T>(candidate.text, self.schema, limits, misfit)
         {
@@ -354,7 +356,7 @@ impl Reader for Untyped<'_> {
             return None;
         }
         let text = &text[..value.len];
-        if self.tried.is_some_and(|t| std::ptr::eq(t, text)) {
+        if self.is_tried(text) {
             return None;
         }
         untyped::clean(text).map(|read| (read, value.len))
@@ -400,17 +402,14 @@ fn read_reply<R: Reader>(
     }
     // A reply that starts like JSON but is not clean JSON is read whole first, as its first
     // candidate would be read.
-    let whole = reader
-        .tried()
-        .filter(|tried| std::ptr::eq(*tried, trimmed))
-        .map(|_| {
-            let candidate = extract::Candidate {
-                text: trimmed,
-                how: None,
-                end: None,
-            };
-            read_candidate(candidate, limits, reader)
-        });
+    let whole = reader.is_tried(trimmed).then(|| {
+        let candidate = extract::Candidate {
+            text: trimmed,
+            how: None,
+            end: None,
+        };
+        read_candidate(candidate, limits, reader)
+    });
     let best = match whole {
         // It took all of the reply: every other candidate starts inside it and loses to it (see
         // `best_of`), so the candidates need not be looked for.
@@ -460,17 +459,16 @@ fn read_candidates<R: Reader>(
     // serde's depth limit is below the default one; a lower limit needs the repairer's check.
     let fast = limits.max_depth >= Limits::default().max_depth;
     let kept = RefCell::new(kept);
-    let read =
-        |candidate: extract::Candidate<'_>| match fast.then(|| reader.clean(candidate)).flatten() {
-            Some((value, len)) => Ok((clean_parsed(value, candidate, len), len)),
-            None => match std::ptr::eq(candidate.text, trimmed)
-                .then(|| kept.borrow_mut().take())
-                .flatten()
-            {
-                Some(read) => read,
-                None => read_candidate(candidate, limits, reader),
-            },
-        };
+    let read = |candidate: extract::Candidate<'_>| {
+        if let Some((value, len)) = fast.then(|| reader.clean(candidate)).flatten() {
+            return Ok((clean_parsed(value, candidate, len), len));
+        }
+        // The whole reply, read already.
+        let kept = kept
+            .borrow_mut()
+            .take_if(|_| reader.is_tried(candidate.text));
+        kept.unwrap_or_else(|| read_candidate(candidate, limits, reader))
+    };
     match found[..] {
         // Nothing to choose from.
         [candidate] => read(candidate).map(|(value, _)| value).map_err(Some),
