@@ -894,11 +894,13 @@ fn payload(seed: u64, target: usize, label: &'static str) -> Payload {
 }
 
 fn payloads() -> Vec<Payload> {
-    SIZES
-        .iter()
-        .enumerate()
-        .map(|(i, &(target, label))| payload(i as u64 + 1, target, label))
-        .collect()
+    (0..SIZES.len()).map(sized_payload).collect()
+}
+
+/// The payload of size `SIZES[index]`, as [`payloads`] makes it.
+fn sized_payload(index: usize) -> Payload {
+    let (target, label) = SIZES[index];
+    payload(index as u64 + 1, target, label)
 }
 
 /// The ~20 KB streaming documents: clean, and with every damage (`mixed`).
@@ -1351,8 +1353,7 @@ fn alloc_cases() -> Vec<&'static str> {
 /// Runs one allocation case `iters` times (in the child process under valgrind); returns the
 /// input's size in bytes.
 fn run_alloc_case(case: &str, iters: u64) -> usize {
-    let (target, label) = SIZES[SIZES.len() - 1];
-    let p = payload(SIZES.len() as u64, target, label);
+    let p = sized_payload(SIZES.len() - 1);
     let (clean20, mixed20) = stream_docs();
     let find = |variant: &str| {
         p.damaged
@@ -1523,8 +1524,7 @@ fn run_alloc_case(case: &str, iters: u64) -> usize {
                 .iter()
                 .position(|&(_, l)| l == label)
                 .expect("size label");
-            let (target, label) = SIZES[index];
-            let p = payload(index as u64 + 1, target, label);
+            let p = sized_payload(index);
             let case = p
                 .damaged
                 .iter()
