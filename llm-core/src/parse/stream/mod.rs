@@ -145,14 +145,7 @@ impl<T: LlmOutput> StreamParser<T> {
             self.synced = self.text.len();
             return events;
         }
-        // Not plain JSON: as in `read_chunk`, the repairer reads what came before this chunk,
-        // then this chunk, whose events it reports instead.
-        let mut repairer = Box::new(Repairer::with_moved_events(self.limits));
-        repairer.feed(self.text.get(..before).unwrap_or_default());
-        drop(repairer.take_events());
-        repairer.feed(chunk);
-        let events = repairer.take_events();
-        self.reader = Reader::Repair(repairer);
+        let events = self.hand_over(before, chunk);
         self.keep_limit = 0;
         self.synced = self.text.len();
         events
@@ -219,10 +212,17 @@ impl<T: LlmOutput> StreamParser<T> {
         {
             return events;
         }
-        // Not plain JSON (or too long): the repairer reads what came before this chunk, whose
-        // events were reported, then this chunk, whose events it reports instead.
+        self.hand_over(before, chunk)
+    }
+
+    /// The text is not plain JSON (or too long) from `chunk` on: the repairer takes over. It
+    /// reads the text before the chunk (the first `before` bytes), whose events were reported,
+    /// then the chunk, whose events it reports instead.
+    #[cold]
+    #[inline(never)]
+    fn hand_over(&mut self, before: usize, chunk: &str) -> Vec<Event> {
         let mut repairer = Box::new(Repairer::with_moved_events(self.limits));
-        repairer.feed(&self.text[..before]);
+        repairer.feed(self.text.get(..before).unwrap_or_default());
         drop(repairer.take_events());
         repairer.feed(chunk);
         let events = repairer.take_events();
