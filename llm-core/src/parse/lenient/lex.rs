@@ -8,6 +8,7 @@
 //! the reader with [`Stop::Bail`]: the caller then takes the repair path.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use serde_json::Value;
 
@@ -27,6 +28,16 @@ const MAX_DEPTH: usize = 32;
 
 /// Most keys in one object: the repairer's text output gives up beyond this.
 const MAX_KEYS: usize = 256;
+
+/// Most fixes [`FIXES`] keeps room for between replies.
+const KEEP_FIXES: usize = 1024;
+
+thread_local! {
+    /// The list the reader records its repairs in, kept with its room between replies: a list
+    /// grown while a reply is read takes a block from the allocator in the middle of the read,
+    /// which costs more than the copy of the fixes into one of their size at the end.
+    static FIXES: RefCell<Vec<Fix>> = const { RefCell::new(Vec::new()) };
+}
 
 /// What comes next between tokens (decides what `#` means).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -105,6 +116,24 @@ pub(super) struct Lexer<'de, 'a> {
     pub(super) bailed: bool,
 }
 
+impl Drop for Lexer<'_, '_> {
+    /// Gives the list of fixes back, emptied, for the next reply.
+    fn drop(&mut self) {
+        if self.fixes.capacity() > KEEP_FIXES {
+            return;
+        }
+        self.fixes.clear();
+        let fixes = std::mem::take(&mut self.fixes);
+        FIXES.with(|kept| {
+            if let Ok(mut kept) = kept.try_borrow_mut()
+                && kept.capacity() < fixes.capacity()
+            {
+                *kept = fixes;
+            }
+        });
+    }
+}
+
 impl<'de, 'a> Lexer<'de, 'a> {
     /// A reader of `src` (which starts with `{` or `[`); with `schema` (the root schema),
     /// scalars are fitted to it as the text path fits them.
@@ -117,7 +146,12 @@ impl<'de, 'a> Lexer<'de, 'a> {
             pos: 0,
             frames: Vec::new(),
             keys: Vec::new(),
-            fixes: Vec::new(),
+            fixes: FIXES
+                .with(|kept| {
+                    kept.try_borrow_mut()
+                        .map(|mut kept| std::mem::take(&mut *kept))
+                })
+                .unwrap_or_default(),
             coerced: Vec::new(),
             after_comma: false,
             scratch: String::new(),
@@ -176,19 +210,13 @@ impl<'de, 'a> Lexer<'de, 'a> {
 
     pub(super) fn fix(&mut self, kind: FixKind) {
         let path = self.path();
-        if self.fixes.len() == self.fixes.capacity() {
-            self.grow_fixes();
-        }
         self.fixes.push(Fix { kind, path });
     }
 
-    /// Room for the fixes: at the first, for one every 16 bytes of the text (damaged replies
-    /// need one every few dozen, heavily damaged ones every dozen or so: each growth copies the
-    /// list), then twice as much.
-    #[cold]
-    fn grow_fixes(&mut self) {
-        let more = self.fixes.len().max(self.src.len() / 16).max(8);
-        self.fixes.reserve_exact(more);
+    /// The fixes recorded, in a list of their size; the reader's list stays empty, with its
+    /// room.
+    pub(super) fn take_fixes(&mut self) -> Vec<Fix> {
+        self.fixes.drain(..).collect()
     }
 
     /// The key of the member being read.

@@ -174,7 +174,7 @@ fn run<'de, 'a, T>(
     }
     Ok((
         value,
-        std::mem::take(&mut lexer.fixes),
+        lexer.take_fixes(),
         consumed,
         std::mem::take(&mut lexer.coerced),
     ))
