@@ -1031,22 +1031,37 @@ fn is_literal(word: &str) -> bool {
 /// A JSON number, also with a leading `+`, a leading or trailing `.`; not with leading zeros
 /// (`007` is more likely an identifier than seven).
 pub(super) fn number(word: &str) -> Option<Number> {
+    let bytes = word.as_bytes();
+    // Digits alone, fewer than 20 of them: always a `u64`.
+    if let [first, ..] = bytes
+        && bytes.len() < 20
+        && (*first != b'0' || bytes.len() == 1)
+        && bytes.iter().all(u8::is_ascii_digit)
+    {
+        let n = bytes
+            .iter()
+            .fold(0, |n: u64, digit| n * 10 + u64::from(digit - b'0'));
+        return Some(Number::from(n));
+    }
     let digits = word.trim_start_matches(['-', '+']);
     if digits.is_empty()
         || !digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
         || (digits.len() > 1 && digits.starts_with('0') && digits.as_bytes()[1].is_ascii_digit())
-        || !word
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+        || !bytes
+            .iter()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
     {
         return None;
     }
     let unsigned = word.strip_prefix('+').unwrap_or(word);
-    if let Ok(n) = unsigned.parse::<u64>() {
-        return Some(Number::from(n));
-    }
-    if let Ok(n) = unsigned.parse::<i64>() {
-        return Some(Number::from(n));
+    // A fraction or an exponent makes a float; only integers are tried as integers.
+    if !unsigned.contains(['.', 'e', 'E']) {
+        if let Ok(n) = unsigned.parse::<u64>() {
+            return Some(Number::from(n));
+        }
+        if let Ok(n) = unsigned.parse::<i64>() {
+            return Some(Number::from(n));
+        }
     }
     unsigned.parse::<f64>().ok().and_then(Number::from_f64)
 }

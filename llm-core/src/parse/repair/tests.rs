@@ -190,3 +190,59 @@ fn snapshot_shows_the_partial_value() {
     r.feed(r#"{"a": [1, 2], "b": "hel"#);
     assert_eq!(r.snapshot(), Some(json!({"a": [1, 2], "b": "hel"})));
 }
+
+/// `number` as first written, with no shortcut: every word is checked, then tried as a `u64`,
+/// an `i64` and an `f64` in turn.
+fn number_reference(word: &str) -> Option<Number> {
+    let digits = word.trim_start_matches(['-', '+']);
+    if digits.is_empty()
+        || !digits.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        || (digits.len() > 1 && digits.starts_with('0') && digits.as_bytes()[1].is_ascii_digit())
+        || !word
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+    {
+        return None;
+    }
+    let unsigned = word.strip_prefix('+').unwrap_or(word);
+    if let Ok(n) = unsigned.parse::<u64>() {
+        return Some(Number::from(n));
+    }
+    if let Ok(n) = unsigned.parse::<i64>() {
+        return Some(Number::from(n));
+    }
+    unsigned.parse::<f64>().ok().and_then(Number::from_f64)
+}
+
+#[test]
+fn numbers_read_as_every_word_was_read_before_the_shortcuts() {
+    const ALPHABET: &[u8] = b"0123456789+-.eEx";
+    let mut words: Vec<String> = vec![String::new()];
+    let mut last = words.clone();
+    for _ in 0..4 {
+        last = last
+            .iter()
+            .flat_map(|w| ALPHABET.iter().map(move |&c| format!("{w}{}", c as char)))
+            .collect();
+        words.extend(last.iter().cloned());
+    }
+    for long in [
+        "1234567890123456789",
+        "9999999999999999999",
+        "10000000000000000000",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "01234567890123456789",
+        "123456789012345678901234567890",
+        "1.5e308",
+        "1e309",
+        "-0.0",
+    ] {
+        words.push(long.to_owned());
+    }
+    for word in &words {
+        assert_eq!(number(word), number_reference(word), "{word:?}");
+    }
+}
