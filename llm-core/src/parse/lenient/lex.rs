@@ -208,6 +208,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
         path_of(&self.frames)
     }
 
+    #[inline(never)]
     pub(super) fn fix(&mut self, kind: FixKind) {
         let path = self.path();
         self.fixes.push(Fix { kind, path });
@@ -494,6 +495,16 @@ impl<'de, 'a> Lexer<'de, 'a> {
     /// Keeps `tok` for serde, fitted to `schema` first when there is a fitter.
     #[inline]
     fn settle(&mut self, tok: Tok<'de>, schema: Option<&'a Value>) -> Result<(), Stop> {
+        if self.fit.is_none() {
+            self.peeked = Some(tok);
+            return Ok(());
+        }
+        self.fit_token(tok, schema)
+    }
+
+    /// [`settle`](Self::settle) with a fitter.
+    #[inline(never)]
+    fn fit_token(&mut self, tok: Tok<'de>, schema: Option<&'a Value>) -> Result<(), Stop> {
         let Some(fit) = &self.fit else {
             self.peeked = Some(tok);
             return Ok(());

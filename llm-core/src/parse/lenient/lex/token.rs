@@ -20,50 +20,51 @@ impl<'de> Lexer<'de, '_> {
     /// [`skip`](Self::skip) over whitespace or a comment.
     #[inline(never)]
     pub(super) fn skip_gap(&mut self, expect: Expect) -> Result<Option<u8>, Stop> {
-        const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
         loop {
-            while matches!(self.bytes.get(self.pos), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-                self.pos += 1;
-                // The spaces that follow (indentation), up to eight at once.
-                if let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
-                    let mut word = [0u8; 8];
-                    word.copy_from_slice(chunk);
-                    let spaces = (u64::from_le_bytes(word) ^ SPACES).trailing_zeros() / 8;
-                    self.pos += spaces as usize;
-                }
-            }
+            self.pos = skip_spaces(self.bytes, self.pos);
             match self.bytes.get(self.pos) {
-                Some(b'/') => {
-                    self.fix(FixKind::Comment);
-                    match self.bytes.get(self.pos + 1) {
-                        Some(b'/') => self.line_comment(self.pos + 2),
-                        Some(b'*') => {
-                            let from = self.pos + 2;
-                            self.pos = self.src[from..]
-                                .find("*/")
-                                .map_or(self.bytes.len(), |i| from + i + 2);
-                        }
-                        _ => return Err(self.bail()),
-                    }
-                }
-                Some(b'#') if expect == Expect::Value => {
-                    // `# note` is a comment (the character after `#` belongs to it, even a
-                    // newline); `#fff` is a value.
-                    match self.bytes.get(self.pos + 1) {
-                        Some(b' ' | b'\n' | b'\r' | b'\t') => {
-                            self.fix(FixKind::Comment);
-                            self.line_comment(self.pos + 2);
-                        }
-                        _ => return Err(self.bail()),
-                    }
-                }
-                Some(b'#') => {
-                    self.fix(FixKind::Comment);
-                    self.line_comment(self.pos + 1);
-                }
+                Some(b'/' | b'#') => self.comment(expect)?,
                 other => return Ok(other.copied()),
             }
         }
+    }
+
+    /// Skips the comment starting with the `/` or `#` at `pos` (recording it); a `/` that starts
+    /// no comment, or a `#` where a value may start with one, is left to the repair path.
+    #[cold]
+    #[inline(never)]
+    fn comment(&mut self, expect: Expect) -> Result<(), Stop> {
+        match self.bytes.get(self.pos) {
+            Some(b'/') => {
+                self.fix(FixKind::Comment);
+                match self.bytes.get(self.pos + 1) {
+                    Some(b'/') => self.line_comment(self.pos + 2),
+                    Some(b'*') => {
+                        let from = self.pos + 2;
+                        self.pos = self.src[from..]
+                            .find("*/")
+                            .map_or(self.bytes.len(), |i| from + i + 2);
+                    }
+                    _ => return Err(self.bail()),
+                }
+            }
+            Some(b'#') if expect == Expect::Value => {
+                // `# note` is a comment (the character after `#` belongs to it, even a
+                // newline); `#fff` is a value.
+                match self.bytes.get(self.pos + 1) {
+                    Some(b' ' | b'\n' | b'\r' | b'\t') => {
+                        self.fix(FixKind::Comment);
+                        self.line_comment(self.pos + 2);
+                    }
+                    _ => return Err(self.bail()),
+                }
+            }
+            _ => {
+                self.fix(FixKind::Comment);
+                self.line_comment(self.pos + 1);
+            }
+        }
+        Ok(())
     }
 
     /// A line comment whose text starts at `from`: it ends after the next newline.
@@ -289,4 +290,21 @@ impl<'de> Lexer<'de, '_> {
         }
         Ok(value)
     }
+}
+
+/// Where the whitespace at `from` in `bytes` ends; the spaces after each whitespace byte
+/// (indentation) are skipped up to eight at once.
+#[inline]
+fn skip_spaces(bytes: &[u8], mut from: usize) -> usize {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    while matches!(bytes.get(from), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        from += 1;
+        if let Some(chunk) = bytes.get(from..from + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let spaces = (u64::from_le_bytes(word) ^ SPACES).trailing_zeros() / 8;
+            from += spaces as usize;
+        }
+    }
+    from
 }
