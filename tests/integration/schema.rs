@@ -227,3 +227,33 @@ fn the_confidence_threshold_is_not_shown_to_the_model() {
     assert!(text.contains("\"confidence\": number // 0 to 1"), "{text}");
     assert!(!text.contains("0.6"));
 }
+
+/// Replies that need the schema (a number written as a string, a fenced list with a trailing
+/// comma), read into more types than a thread keeps schemas for at hand, twice round: each is
+/// fitted to its own type's schema every time.
+#[test]
+fn each_type_is_read_with_its_own_schema_however_many_a_thread_reads() {
+    fn check<T: LlmOutput + PartialEq + std::fmt::Debug>(raw: &str, want: T) {
+        let got = T::parse(raw).map(|parsed| parsed.value);
+        assert_eq!(
+            got.as_ref().ok(),
+            Some(&want),
+            "{raw:?} as {}",
+            T::schema_name()
+        );
+    }
+    for _ in 0..2 {
+        check::<i64>("\"42\"", 42);
+        check::<u8>("\"7\"", 7);
+        check::<f64>("\"2.5\"", 2.5);
+        check::<bool>("\"yes\"", true);
+        check::<String>("Sure! 42", "Sure! 42".to_owned());
+        check::<Vec<i64>>("```json\n[1, \"2\",]\n```", vec![1, 2]);
+        check::<Vec<String>>("```json\n['a', 'b',]\n```", vec!["a".into(), "b".into()]);
+        check::<Vec<bool>>("```json\n[True, \"no\",]\n```", vec![true, false]);
+        check::<Vec<f64>>("```json\n[\"1.5\", 2,]\n```", vec![1.5, 2.0]);
+        check::<Option<i64>>("\"9\"", Some(9));
+        check::<Vec<u8>>("```json\n[\"3\",]\n```", vec![3]);
+        check::<BTreeMap<String, i64>>("{'a': \"1\",}", BTreeMap::from([("a".into(), 1)]));
+    }
+}

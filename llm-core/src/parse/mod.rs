@@ -20,6 +20,7 @@ mod untyped;
 pub use error::{ParseError, ParseErrorKind};
 pub use fix::{Fix, FixKind, Parsed};
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, RwLock};
@@ -689,20 +690,49 @@ pub fn repair_json(text: &str) -> Result<Parsed<Value>, ParseError> {
     read_reply(text, &Value::Bool(true), limits, &reader)
 }
 
+/// How many schemas each thread keeps at hand (see [`schema_of`]).
+const SCHEMAS_AT_HAND: usize = 8;
+
+thread_local! {
+    /// The schemas this thread used last, by id, newest last: a thread mostly parses the same few
+    /// types, and finding one here takes no lock and no hash.
+    static AT_HAND: RefCell<Vec<(Cow<'static, str>, Arc<Value>)>> = const { RefCell::new(Vec::new()) };
+}
+
 /// `T`'s schema, built once per type and shared.
 fn schema_of<T: LlmOutput>() -> Arc<Value> {
-    static SCHEMAS: LazyLock<RwLock<HashMap<String, Arc<Value>>>> = LazyLock::new(Default::default);
     let id = T::schema_id();
-    if let Some(schema) = SCHEMAS
-        .read()
-        .ok()
-        .and_then(|m| m.get(id.as_ref()).cloned())
-    {
+    let at_hand = AT_HAND.with(|kept| {
+        let kept = kept.try_borrow().ok()?;
+        kept.iter()
+            .rev()
+            .find(|(kept, _)| *kept == id)
+            .map(|(_, schema)| Arc::clone(schema))
+    });
+    if let Some(schema) = at_hand {
+        return schema;
+    }
+    let schema = shared_schema::<T>(&id);
+    AT_HAND.with(|kept| {
+        if let Ok(mut kept) = kept.try_borrow_mut() {
+            if kept.len() == SCHEMAS_AT_HAND {
+                kept.remove(0);
+            }
+            kept.push((id, Arc::clone(&schema)));
+        }
+    });
+    schema
+}
+
+/// `T`'s schema (whose id is `id`) from the map all threads share, built there the first time.
+fn shared_schema<T: LlmOutput>(id: &str) -> Arc<Value> {
+    static SCHEMAS: LazyLock<RwLock<HashMap<String, Arc<Value>>>> = LazyLock::new(Default::default);
+    if let Some(schema) = SCHEMAS.read().ok().and_then(|m| m.get(id).cloned()) {
         return schema;
     }
     let schema = Arc::new(T::schema().to_value());
     if let Ok(mut map) = SCHEMAS.write() {
-        map.insert(id.into_owned(), Arc::clone(&schema));
+        map.insert(id.to_owned(), Arc::clone(&schema));
     }
     schema
 }
