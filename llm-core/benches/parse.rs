@@ -1167,19 +1167,38 @@ fn bench_damaged(c: &mut Criterion, payloads: &[Payload]) {
 
 fn bench_repair_json(c: &mut Criterion, generated: &[&str], corpus: &[&str]) {
     let mut g = c.benchmark_group("repair_json");
-    bench(&mut g, "repair_json", "generated_all", || {
-        for text in generated {
-            black_box(repair_json(black_box(text)).ok());
+    for (name, inputs) in [("generated", generated), ("corpus", corpus)] {
+        if inputs.is_empty() {
+            continue;
         }
-    });
-    if !corpus.is_empty() {
-        bench(&mut g, "repair_json", "corpus_all", || {
-            for text in corpus {
+        bench(&mut g, "repair_json", &format!("{name}_all"), || {
+            for text in inputs {
                 black_box(repair_json(black_box(text)).ok());
             }
         });
+        // The floor: serde alone reading what `repair_json` returns, written as JSON.
+        let repaired = repaired_texts(inputs);
+        bench(
+            &mut g,
+            "repair_json",
+            &format!("{name}_serde_repaired"),
+            || {
+                for text in &repaired {
+                    black_box(serde_json::from_str::<Value>(black_box(text)).ok());
+                }
+            },
+        );
     }
     g.finish();
+}
+
+/// What `repair_json` returns for each of `inputs` it repairs, written as compact JSON.
+fn repaired_texts(inputs: &[&str]) -> Vec<String> {
+    inputs
+        .iter()
+        .filter_map(|text| repair_json(text).ok())
+        .filter_map(|parsed| serde_json::to_string(&parsed.value).ok())
+        .collect()
 }
 
 /// `T::parse` without its serde fast path: the repair path every reply that is not clean JSON
@@ -1853,40 +1872,72 @@ fn summary(
         }
     }
 
-    // 3. repair_json, for the json_repair script.
-    let sets = [("generated_all", generated), ("corpus_all", corpus)];
+    // 3. repair_json, for the json_repair script; against serde reading what it returns.
+    let sets = [("generated", generated), ("corpus", corpus)];
     let mut any = false;
     for (name, inputs) in sets {
-        if let Some(t) = measured(&format!("repair_json/{name}")) {
-            if !any {
-                let _ = writeln!(
-                    out,
-                    "\n### 3. Schema-free `repair_json` over the malformed inputs\n\n\
-                     | input set | inputs | bytes | time per pass | throughput |\n\
-                     | --- | ---: | ---: | ---: | ---: |"
-                );
-                any = true;
-            }
-            let bytes: usize = inputs.iter().map(|t| t.len()).sum();
+        let Some(t) = measured(&format!("repair_json/{name}_all")) else {
+            continue;
+        };
+        if !any {
             let _ = writeln!(
                 out,
-                "| {name} | {} | {} | {} | {:.1} MB/s |",
-                inputs.len(),
-                kb(bytes),
-                fmt_time(t),
-                bytes as f64 / t / 1e6
+                "\n### 3. Schema-free `repair_json` over the malformed inputs\n\n\
+                 \"serde on the repaired\": `serde_json::from_str::<Value>` over what `repair_json` \
+                 returns for each input, written as compact JSON (the inputs it repairs).\n\n\
+                 | input set | inputs | bytes | `repair_json` per pass | throughput \
+                 | serde on the repaired, per pass | ratio (criterion) | ratio (paired) |\n\
+                 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
             );
+            any = true;
         }
+        let bytes: usize = inputs.iter().map(|t| t.len()).sum();
+        let floor = measured(&format!("repair_json/{name}_serde_repaired"));
+        let (floor_cells, p) = match floor {
+            Some(f) => {
+                let repaired = repaired_texts(inputs);
+                let p = paired(
+                    &mut || {
+                        for text in &repaired {
+                            black_box(serde_json::from_str::<Value>(black_box(text)).ok());
+                        }
+                    },
+                    &mut || {
+                        for text in inputs {
+                            black_box(repair_json(black_box(text)).ok());
+                        }
+                    },
+                );
+                (
+                    format!("{} | {:.2}x", fmt_time(f), t / f),
+                    format!("{:.2}x [{:.2}-{:.2}]", p.median, p.min, p.max),
+                )
+            }
+            None => ("- | -".to_owned(), "-".to_owned()),
+        };
+        let _ = writeln!(
+            out,
+            "| {name}_all | {} | {} | {} | {:.1} MB/s | {floor_cells} | {p} |",
+            inputs.len(),
+            kb(bytes),
+            fmt_time(t),
+            bytes as f64 / t / 1e6
+        );
     }
     if any {
         let _ = writeln!(out);
         for (name, inputs) in sets {
-            if let Some(t) = measured(&format!("repair_json/{name}")) {
-                let _ = writeln!(
-                    out,
-                    "BENCH_RESULT repair_json/{name} seconds_per_pass={t:.9} inputs={}",
-                    inputs.len()
-                );
+            for (id, what) in [
+                ("all", "seconds_per_pass"),
+                ("serde_repaired", "serde_repaired_seconds_per_pass"),
+            ] {
+                if let Some(t) = measured(&format!("repair_json/{name}_{id}")) {
+                    let _ = writeln!(
+                        out,
+                        "BENCH_RESULT repair_json/{name}_all {what}={t:.9} inputs={}",
+                        inputs.len()
+                    );
+                }
             }
         }
     }
@@ -2017,11 +2068,56 @@ fn alloc_summary() -> String {
 // Main.
 // =============================================================================================
 
+/// Set to the inputs file `LLM_BENCH_INPUTS_OUT` wrote: the bench then times `repair_json` on
+/// request for `scripts/bench_json_repair.py`, which alternates it with `json_repair` on the same
+/// inputs (see [`pair_server`]).
+const PAIR_ENV: &str = "LLM_BENCH_PAIR_SERVER";
+
+/// Reads the inputs of each set from `path` (JSON Lines: `set`, `input`), then answers each line
+/// `<set> <passes>` on stdin with the seconds one pass of `repair_json` over that set's inputs
+/// took, timed over that many passes; until stdin ends.
+fn pair_server(path: &str) {
+    let text = std::fs::read_to_string(path).expect("read the inputs file");
+    let mut sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in text.lines() {
+        let case: Value = serde_json::from_str(line).expect("an inputs line");
+        let (Some(set), Some(input)) = (case["set"].as_str(), case["input"].as_str()) else {
+            continue;
+        };
+        sets.entry(set.to_owned())
+            .or_default()
+            .push(input.to_owned());
+    }
+    for request in std::io::stdin().lines() {
+        let request = request.expect("a request");
+        let mut words = request.split_whitespace();
+        let (Some(set), Some(passes)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let inputs = sets.get(set).map(Vec::as_slice).unwrap_or_default();
+        let passes: u32 = passes.parse().expect("a number of passes");
+        let start = Instant::now();
+        for _ in 0..passes {
+            for text in inputs {
+                black_box(repair_json(black_box(text)).ok());
+            }
+        }
+        println!(
+            "{:.9}",
+            start.elapsed().as_secs_f64() / f64::from(passes.max(1))
+        );
+    }
+}
+
 fn main() {
     if let Ok(spec) = std::env::var(ALLOC_ENV) {
         let (case, iters) = spec.split_once(':').expect("case:iters");
         let bytes = run_alloc_case(case, iters.parse().expect("iters"));
         println!("ALLOC_CASE_BYTES={bytes}");
+        return;
+    }
+    if let Ok(path) = std::env::var(PAIR_ENV) {
+        pair_server(&path);
         return;
     }
 
