@@ -275,7 +275,7 @@ impl<'de> Access<'_, 'de, '_> {
             }),
             Some(Cow::Owned(key)) => seed.deserialize(StrDe {
                 borrowed: None,
-                copied: &key,
+                copied: key,
                 key: true,
             }),
             None => Err(Stop::Bail),

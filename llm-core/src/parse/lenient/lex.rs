@@ -221,8 +221,8 @@ impl<'de, 'a> Lexer<'de, 'a> {
     }
 
     /// The key of the member being read.
-    pub(super) fn key(&self) -> Option<Cow<'de, str>> {
-        self.frames.last().and_then(|f| f.key.clone())
+    pub(super) fn key(&self) -> Option<&Cow<'de, str>> {
+        self.frames.last().and_then(|f| f.key.as_ref())
     }
 
     /// The peeked token, taken: the value is read, and its container moves on.
@@ -421,7 +421,11 @@ impl<'de, 'a> Lexer<'de, 'a> {
                 // Room for a reply's usual objects and the ones they nest in, at once.
                 self.keys.reserve(32);
             }
-            self.keys.push(key.clone());
+            // A borrowed key (the usual) is copied in place; `Cow::clone` is a call.
+            self.keys.push(match &key {
+                Cow::Borrowed(key) => Cow::Borrowed(*key),
+                Cow::Owned(key) => Cow::Owned(key.clone()),
+            });
         }
         frame.repeated = repeated;
         frame.key = Some(key);
