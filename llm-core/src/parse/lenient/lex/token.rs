@@ -9,10 +9,19 @@ use crate::parse::scan::skip_until;
 
 impl<'de> Lexer<'de, '_> {
     /// Skips whitespace and comments (recording them); the next byte, if any.
-    #[inline]
+    #[inline(always)]
     pub(super) fn skip(&mut self, expect: Expect) -> Result<Option<u8>, Stop> {
+        let gap = |b: u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t' | b'/' | b'#');
         match self.bytes.get(self.pos) {
-            Some(&b) if !matches!(b, b' ' | b'\n' | b'\r' | b'\t' | b'/' | b'#') => Ok(Some(b)),
+            Some(&b) if !gap(b) => Ok(Some(b)),
+            // One space before the next token, as `": "` and `", "` leave it.
+            Some(b' ') => match self.bytes.get(self.pos + 1) {
+                Some(&b) if !gap(b) => {
+                    self.pos += 1;
+                    Ok(Some(b))
+                }
+                _ => self.skip_gap(expect),
+            },
             _ => self.skip_gap(expect),
         }
     }
