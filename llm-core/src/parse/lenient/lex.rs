@@ -497,7 +497,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
     }
 
     /// Keeps `tok` for serde, fitted to `schema` first when there is a fitter.
-    #[inline]
+    #[inline(always)]
     fn settle(&mut self, tok: Tok<'de>, schema: Option<&'a Value>) -> Result<(), Stop> {
         if self.fit.is_none() {
             self.peeked = Some(tok);
