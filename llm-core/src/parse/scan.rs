@@ -1,5 +1,5 @@
-//! Byte scanning eight bytes at a time, shared by extraction, the repairer and the text writer;
-//! trimming that skips the scan when there is nothing to trim.
+//! Byte scanning eight bytes at a time, shared by extraction, the repairer, the lenient reader, the
+//! stream and the text writer; trimming that skips the scan when there is nothing to trim.
 
 /// The index of the first byte at or after `from` that is one of `stops`, or a control character
 /// (below 0x20) when `controls` is set; `bytes.len()` when there is none.
@@ -72,6 +72,32 @@ pub(super) fn skip_to_structure(bytes: &[u8], from: usize) -> usize {
 const BRACKET_MASK: u8 = !0x26;
 /// See [`BRACKET_MASK`].
 const BRACKET: u8 = b'[' & BRACKET_MASK;
+
+/// Where the run of JSON whitespace at `from` in `bytes` ends; the spaces after each whitespace
+/// byte (a newline's indentation) are skipped eight at a time.
+#[inline]
+pub(super) fn skip_spaces(bytes: &[u8], mut from: usize) -> usize {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    while bytes.get(from).copied().is_some_and(is_space) {
+        from += 1;
+        while let Some(chunk) = bytes.get(from..from + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let spaces = (u64::from_le_bytes(word) ^ SPACES).trailing_zeros() / 8;
+            from += spaces as usize;
+            if spaces < 8 {
+                break;
+            }
+        }
+    }
+    from
+}
+
+/// Whether `b` is JSON whitespace.
+#[inline]
+pub(super) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
 
 /// `text.trim()`, returned at once when `text` starts and ends with a printable ASCII character
 /// (as JSON does), which trimming leaves alone.

@@ -15,7 +15,7 @@ use super::deep::{self, Deep};
 use super::keep::closes;
 use crate::parse::extract::Balanced;
 use crate::parse::repair::Event;
-use crate::parse::scan::skip_until;
+use crate::parse::scan::{is_space, skip_spaces, skip_until};
 use crate::path::PathSegment;
 
 /// The text is not plain JSON from the byte this was returned at: the repairer reads it.
@@ -546,31 +546,6 @@ fn skip_line(bytes: &[u8], from: usize) -> usize {
     } else {
         from
     }
-}
-
-/// Where the run of whitespace at `from` ends; the spaces after a newline (indentation) are
-/// skipped eight at a time.
-#[inline]
-fn skip_spaces(bytes: &[u8], mut from: usize) -> usize {
-    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
-    while bytes.get(from).copied().is_some_and(is_space) {
-        from += 1;
-        while let Some(chunk) = bytes.get(from..from + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let spaces = (u64::from_le_bytes(word) ^ SPACES).trailing_zeros() / 8;
-            from += spaces as usize;
-            if spaces < 8 {
-                break;
-            }
-        }
-    }
-    from
-}
-
-#[inline]
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
 }
 
 /// Where the run of plain string text from `from` ends: at a quote, a backslash, a control

@@ -5,7 +5,7 @@ use super::{Expect, Lexer, Tok};
 use crate::parse::FixKind;
 use crate::parse::lenient::Stop;
 use crate::parse::repair::{cut_literal, is_json_number, number};
-use crate::parse::scan::skip_until;
+use crate::parse::scan::{skip_spaces, skip_until};
 
 impl<'de> Lexer<'de, '_> {
     /// Skips whitespace and comments (recording them); the next byte, if any.
@@ -299,21 +299,4 @@ impl<'de> Lexer<'de, '_> {
         }
         Ok(value)
     }
-}
-
-/// Where the whitespace at `from` in `bytes` ends; the spaces after each whitespace byte
-/// (indentation) are skipped up to eight at once.
-#[inline]
-fn skip_spaces(bytes: &[u8], mut from: usize) -> usize {
-    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
-    while matches!(bytes.get(from), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-        from += 1;
-        if let Some(chunk) = bytes.get(from..from + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let spaces = (u64::from_le_bytes(word) ^ SPACES).trailing_zeros() / 8;
-            from += spaces as usize;
-        }
-    }
-    from
 }
