@@ -11,6 +11,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+use super::scan;
+
 /// Most members or elements [`OPEN`] keeps room for between replies.
 const KEEP: usize = 1024;
 
@@ -47,11 +49,7 @@ pub(super) fn clean(text: &str) -> Option<Value> {
 #[inline]
 pub(super) fn refused_at_once(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let mut i = 1;
-    while matches!(bytes.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-        i += 1;
-    }
-    let next = bytes.get(i);
+    let next = bytes.get(scan::skip_spaces(bytes, 1));
     match bytes.first() {
         Some(b'{') => !matches!(next, Some(b'"' | b'}')),
         Some(b'[') => !matches!(

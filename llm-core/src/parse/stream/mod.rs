@@ -70,7 +70,7 @@ pub struct StreamParser<T> {
     /// The start of the reply, kept for error excerpts: while it is shorter than `HEAD_BYTES`,
     /// the chunks only kept since are `text[synced..]`.
     head: String,
-    /// The text's length when `feed_slow` last returned.
+    /// The text's length after the last chunk that was read rather than only kept.
     synced: usize,
     /// The reply from the first `{` or `[` on.
     text: String,
@@ -167,7 +167,8 @@ impl<T: LlmOutput> StreamParser<T> {
         events
     }
 
-    /// Adds the chunks only kept since the last `feed_slow` to the head, if it is still short.
+    /// Adds the chunks only kept since the last chunk that was read to the head, if it is still
+    /// short.
     fn sync_head(&mut self) {
         if self.head.len() < HEAD_BYTES
             && let Some(kept) = self.text.get(self.synced..)
