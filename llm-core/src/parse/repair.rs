@@ -15,6 +15,7 @@
 //!
 //! It does not guess types: coercion to a target type is [`coerce`](super::coerce)'s job.
 
+use compact_str::CompactString;
 use serde_json::{Map, Number, Value};
 
 use super::stream::Member;
@@ -158,19 +159,22 @@ pub struct Repairer {
 }
 
 /// Progress of the root value's members while text streams in.
+///
+/// Keys and text deltas are [`CompactString`]s: one of up to 24 bytes (a key, the text a token
+/// adds) is held in place, so an event per chunk costs no allocation for them.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// A member of the root object got its key; its value is on the way.
     Started {
         /// The key.
-        key: String,
+        key: CompactString,
     },
     /// More text of a string member of the root object.
     Text {
         /// The key.
-        key: String,
+        key: CompactString,
         /// The text added since the last event.
-        delta: String,
+        delta: CompactString,
     },
     /// A member of the root object, or an element of the root array, is complete.
     Complete {
@@ -368,8 +372,8 @@ impl Repairer {
             return;
         }
         events.push(Event::Text {
-            key: key.clone(),
-            delta: s.buf[self.reported..].to_owned(),
+            key: key.as_str().into(),
+            delta: s.buf[self.reported..].into(),
         });
         self.reported = s.buf.len();
     }
@@ -840,7 +844,9 @@ impl Repairer {
         if let (Some(events), [Frame::Object { key: Some(key), .. }]) =
             (&mut self.events, self.stack.as_slice())
         {
-            events.push(Event::Started { key: key.clone() });
+            events.push(Event::Started {
+                key: key.as_str().into(),
+            });
         }
     }
 

@@ -279,8 +279,8 @@ impl Repairer {
                     (&mut self.events, self.stack.as_slice())
             {
                 events.push(Event::Text {
-                    key: key.clone(),
-                    delta: text[self.reported..].to_owned(),
+                    key: key.as_str().into(),
+                    delta: text[self.reported..].into(),
                 });
             }
             self.reported = 0;

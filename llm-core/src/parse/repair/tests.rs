@@ -153,7 +153,7 @@ fn events_report_members_as_they_stream() {
         r.feed(chunk);
         events.extend(r.take_events());
     }
-    let key = |k: &str| k.to_owned();
+    let key = CompactString::from;
     assert_eq!(
         events,
         [

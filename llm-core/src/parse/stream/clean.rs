@@ -10,6 +10,8 @@
 //! repairer reads a clean prefix exactly as it reads strict JSON. Below the root's members, where
 //! nothing is reported until a member closes, the text is checked by the automaton of `deep.rs`.
 
+use compact_str::CompactString;
+
 use super::Member;
 use super::deep::{self, Deep};
 use super::keep::closes;
@@ -74,7 +76,7 @@ pub(super) struct Clean {
     /// Where the open escape's `\` is.
     escape_at: usize,
     /// The key of the root object's member being read.
-    key: String,
+    key: CompactString,
     /// Root members (or elements) completed.
     index: usize,
     /// How far the open root string's text was reported as [`Event::Text`] (an offset in the
@@ -99,7 +101,7 @@ impl Clean {
             token_start: 0,
             closed_at: 0,
             escape_at: 0,
-            key: String::new(),
+            key: CompactString::default(),
             index: 0,
             reported_to: 0,
             reported_any: false,
@@ -507,7 +509,7 @@ impl Clean {
 
     fn push_complete(&mut self, value: Member, events: &mut Vec<Event>) {
         let at = match self.stack.first() {
-            Some(true) => PathSegment::Key(self.key.as_str().into()),
+            Some(true) => PathSegment::Key(self.key.clone()),
             _ => PathSegment::Index(self.index),
         };
         self.index += 1;
@@ -572,10 +574,10 @@ fn is_json_scalar(word: &str) -> bool {
 }
 
 /// The text of a JSON string's contents (between its quotes), its escapes checked.
-fn decode(raw: &str) -> String {
+fn decode(raw: &str) -> CompactString {
     if !raw.contains('\\') {
-        return raw.to_owned();
+        return raw.into();
     }
     let quoted = format!("\"{raw}\"");
-    serde_json::from_str(&quoted).unwrap_or(raw.to_owned())
+    serde_json::from_str::<String>(&quoted).map_or_else(|_| raw.into(), CompactString::from)
 }
