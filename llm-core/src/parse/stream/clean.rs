@@ -125,6 +125,29 @@ impl Clean {
         self.stack.len() >= 2
     }
 
+    /// Whether the reader has read the text (`len` bytes) to its end inside the text of a string
+    /// member of the root object, past any escape: a chunk of [`plain_text`] can then be taken
+    /// with [`take_plain_text`](Self::take_plain_text) instead of read.
+    #[inline]
+    pub(super) fn in_root_text(&self, len: usize) -> bool {
+        self.pos == len
+            && self.state == State::Str { key: false }
+            && self.stack.as_slice() == [true]
+    }
+
+    /// What [`read`](Self::read) does with `chunk`, plain string text just added to the text,
+    /// when [`in_root_text`](Self::in_root_text) held before it: the text is reported as it is.
+    #[inline]
+    pub(super) fn take_plain_text(&mut self, chunk: &str) -> Event {
+        self.pos += chunk.len();
+        self.reported_to = self.pos;
+        self.reported_any = true;
+        Event::Text {
+            key: self.key.clone(),
+            delta: chunk.into(),
+        }
+    }
+
     /// The root value's length and nesting, once it has ended.
     pub(super) fn end(&self) -> Option<Balanced> {
         self.end.map(|len| Balanced {
@@ -566,6 +589,13 @@ fn string_run(bytes: &[u8], from: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// Whether `chunk` is plain string text, which [`Clean::scan`] reads to its end without a stop:
+/// no quote, backslash, control character or byte that may start `”`.
+#[inline]
+pub(super) fn plain_text(chunk: &str) -> bool {
+    string_run(chunk.as_bytes(), 0) == chunk.len()
 }
 
 /// Whether `word` is `true`, `false`, `null` or a number as JSON writes it.

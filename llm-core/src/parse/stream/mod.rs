@@ -67,6 +67,11 @@ pub struct StreamParser<T> {
     /// byte limit or the text's capacity, whichever is less (the text grows in `feed_slow`); 0
     /// otherwise.
     keep_limit: usize,
+    /// How long the text may grow by chunks of plain string text that are appended and reported
+    /// as they are (see `Clean::in_root_text`): while the light reader is inside the text of a
+    /// string member of the root object, the byte limit or the text's capacity, whichever is
+    /// less; 0 otherwise.
+    text_limit: usize,
     /// The start of the reply, kept for error excerpts: while it is shorter than `HEAD_BYTES`,
     /// the chunks only kept since are `text[synced..]`.
     head: String,
@@ -103,6 +108,7 @@ impl<T: LlmOutput> StreamParser<T> {
             reader: Reader::Clean(Clean::new(limits.max_depth)),
             started: false,
             keep_limit: 0,
+            text_limit: 0,
             head: String::new(),
             synced: 0,
             text: String::new(),
@@ -122,6 +128,23 @@ impl<T: LlmOutput> StreamParser<T> {
             }
             return self.feed_closing(chunk);
         }
+        if self.text.len() + chunk.len() <= self.text_limit {
+            return self.feed_text(chunk);
+        }
+        self.feed_slow(chunk)
+    }
+
+    /// [`feed`](Self::feed) inside the text of a string member of the root object, within the
+    /// text's capacity and the byte limit: a chunk of plain text (what most tokens there are) is
+    /// appended and reported as it is, without a read.
+    #[inline(never)]
+    fn feed_text(&mut self, chunk: &str) -> Vec<Event> {
+        if let Reader::Clean(clean) = &mut self.reader
+            && clean::plain_text(chunk)
+        {
+            keep::append(&mut self.text, chunk);
+            return vec![clean.take_plain_text(chunk)];
+        }
         self.feed_slow(chunk)
     }
 
@@ -140,13 +163,13 @@ impl<T: LlmOutput> StreamParser<T> {
             && clean.read(&self.text, &mut events).is_ok()
         {
             if !clean.nested() {
-                self.keep_limit = 0;
+                self.set_limits();
             }
             self.synced = self.text.len();
             return events;
         }
         let events = self.hand_over(before, chunk);
-        self.keep_limit = 0;
+        self.set_limits();
         self.synced = self.text.len();
         events
     }
@@ -157,14 +180,20 @@ impl<T: LlmOutput> StreamParser<T> {
     fn feed_slow(&mut self, chunk: &str) -> Vec<Event> {
         self.sync_head();
         let events = self.read_chunk(chunk);
-        self.keep_limit = match &self.reader {
-            Reader::Clean(clean) if clean.nested() => {
-                self.limits.max_bytes.min(self.text.capacity())
-            }
-            _ => 0,
-        };
+        self.set_limits();
         self.synced = self.text.len();
         events
+    }
+
+    /// Sets how far the text may grow by chunks only kept (`keep_limit`) or taken as plain text
+    /// (`text_limit`), after a chunk was read.
+    fn set_limits(&mut self) {
+        let limit = self.limits.max_bytes.min(self.text.capacity());
+        (self.keep_limit, self.text_limit) = match &self.reader {
+            Reader::Clean(clean) if clean.nested() => (limit, 0),
+            Reader::Clean(clean) if clean.in_root_text(self.text.len()) => (0, limit),
+            _ => (0, 0),
+        };
     }
 
     /// Adds the chunks only kept since the last chunk that was read to the head, if it is still
