@@ -259,6 +259,14 @@ impl Repairer {
         self.root.is_some() || self.error.is_some()
     }
 
+    /// Whether the text fed so far leaves the reader inside a member of a member of the root,
+    /// still reading. Every event is about the root's members, and only a `}` or `]` closes a
+    /// container (a bracket is never held back waiting for what follows it), so text without
+    /// one reports nothing here: it can be fed later, with the chunk that brings a bracket.
+    pub(crate) fn nested(&self) -> bool {
+        self.stack.len() >= 2 && !self.is_done()
+    }
+
     /// Reads more text. Work is linear in the text fed: nothing is read twice.
     pub fn feed(&mut self, text: &str) {
         if self.is_done() {

@@ -1,5 +1,6 @@
 //! Chunks that are only kept: inside a member of a member of the root, a chunk without a closing
-//! bracket is appended to the text, to be read when one arrives (see `Clean::can_wait`).
+//! bracket is appended to the text, to be read when one arrives (see `Clean::can_wait` and
+//! `Repairer::nested`).
 
 /// Whether `chunk` holds a `}` or `]`.
 #[inline]

@@ -9,10 +9,12 @@
 //! start and end: a completed member is reported by its text, read into a value when the caller
 //! asks ([`Member`]). At the first byte that needs repair, the text so far goes to one
 //! [`Repairer`], which reads the rest and reports the same events it would have reported from the
-//! start; the members it completes carry the values it built. The parser keeps the text it was fed
-//! (from the first `{` or `[`); `finish` reads it the way [`parse`](super::parse) reads a
-//! candidate: serde alone when it is clean JSON, repaired text when serde can read that, the
-//! repair path otherwise.
+//! start; the members it completes carry the values it built. Either reader, inside a member of a
+//! member of the root, reports nothing before a `}` or `]`: a chunk without one is only kept, and
+//! read with the next chunk that has one (a token costs a copy, whatever the reader). The parser
+//! keeps the text it was fed (from the first `{` or `[`); `finish` reads it the way
+//! [`parse`](super::parse) reads a candidate: serde alone when it is clean JSON, repaired text
+//! when serde can read that, the repair path otherwise.
 
 mod clean;
 mod deep;
@@ -63,9 +65,9 @@ pub struct StreamParser<T> {
     /// Whether the value has started (text before the first `{` or `[` is skipped).
     started: bool,
     /// How long the text may grow by chunks without a closing bracket that are only kept (see
-    /// `Clean::can_wait`): while the light reader is inside a member of a member of the root, the
-    /// byte limit or the text's capacity, whichever is less (the text grows in `feed_slow`); 0
-    /// otherwise.
+    /// `Clean::can_wait` and `Repairer::nested`): while the reader is inside a member of a member
+    /// of the root, the byte limit or the text's capacity, whichever is less (the text grows in
+    /// `feed_slow`); 0 otherwise.
     keep_limit: usize,
     /// How long the text may grow by chunks of plain string text that are appended and reported
     /// as they are (see `Clean::in_root_text`): while the light reader is inside the text of a
@@ -75,7 +77,8 @@ pub struct StreamParser<T> {
     /// The start of the reply, kept for error excerpts: while it is shorter than `HEAD_BYTES`,
     /// the chunks only kept since are `text[synced..]`.
     head: String,
-    /// The text's length after the last chunk that was read rather than only kept.
+    /// The text's length after the last chunk that was read rather than only kept: the repairer,
+    /// once it reads the stream, has read the text up to here.
     synced: usize,
     /// The reply from the first `{` or `[` on.
     text: String,
@@ -120,8 +123,8 @@ impl<T: LlmOutput> StreamParser<T> {
     /// Reads the next chunk; returns what progressed.
     #[inline(always)]
     pub fn feed(&mut self, chunk: &str) -> Vec<Event> {
-        // The common case first: a plain stream inside a nested value, where the chunk is only
-        // kept (see `Clean::can_wait`). It is all the caller inlines.
+        // The common case first: a stream inside a nested value, where the chunk is only kept
+        // (see `keep_limit`). It is all the caller inlines.
         if self.text.len() + chunk.len() <= self.keep_limit {
             if keep::keep(&mut self.text, chunk) {
                 return Vec::new();
@@ -158,17 +161,24 @@ impl<T: LlmOutput> StreamParser<T> {
         }
         let before = self.text.len();
         keep::append(&mut self.text, chunk);
-        let mut events = Vec::new();
-        if let Reader::Clean(clean) = &mut self.reader
-            && clean.read(&self.text, &mut events).is_ok()
-        {
-            if !clean.nested() {
-                self.set_limits();
+        let events = match &mut self.reader {
+            Reader::Clean(clean) => {
+                let mut events = Vec::new();
+                if clean.read(&self.text, &mut events).is_ok() {
+                    if !clean.nested() {
+                        self.set_limits();
+                    }
+                    self.synced = self.text.len();
+                    return events;
+                }
+                self.hand_over(before, chunk)
             }
-            self.synced = self.text.len();
-            return events;
-        }
-        let events = self.hand_over(before, chunk);
+            // The chunks only kept since the repairer last read, and this one, in one call.
+            Reader::Repair(repairer) => {
+                repairer.feed(self.text.get(self.synced..).unwrap_or_default());
+                repairer.take_events()
+            }
+        };
         self.set_limits();
         self.synced = self.text.len();
         events
@@ -192,6 +202,7 @@ impl<T: LlmOutput> StreamParser<T> {
         (self.keep_limit, self.text_limit) = match &self.reader {
             Reader::Clean(clean) if clean.nested() => (limit, 0),
             Reader::Clean(clean) if clean.in_root_text(self.text.len()) => (0, limit),
+            Reader::Repair(repairer) if repairer.nested() => (limit, 0),
             _ => (0, 0),
         };
     }
@@ -231,6 +242,12 @@ impl<T: LlmOutput> StreamParser<T> {
         }
         let clean = match &mut self.reader {
             Reader::Repair(repairer) => {
+                // The chunks only kept since it last read come first.
+                if let Some(kept) = self.text.get(self.synced..before)
+                    && !kept.is_empty()
+                {
+                    repairer.feed(kept);
+                }
                 repairer.feed(chunk);
                 return repairer.take_events();
             }
@@ -274,12 +291,18 @@ impl<T: LlmOutput> StreamParser<T> {
     pub fn finish(mut self) -> Result<Parsed<T>, ParseError> {
         // Text the light reader left for later is read now (it can only complete nothing; if it
         // is not plain JSON, the repairer's verdict on the limits is needed).
-        if let Reader::Clean(clean) = &mut self.reader
-            && clean.read(&self.text, &mut Vec::new()).is_err()
-        {
-            let mut repairer = Box::new(Repairer::with_moved_events(self.limits));
-            repairer.feed(&self.text);
-            self.reader = Reader::Repair(repairer);
+        match &mut self.reader {
+            Reader::Clean(clean) => {
+                if clean.read(&self.text, &mut Vec::new()).is_err() {
+                    let mut repairer = Box::new(Repairer::with_moved_events(self.limits));
+                    repairer.feed(&self.text);
+                    self.reader = Reader::Repair(repairer);
+                }
+            }
+            // So are the chunks only kept since the repairer last read.
+            Reader::Repair(repairer) => {
+                repairer.feed(self.text.get(self.synced..).unwrap_or_default());
+            }
         }
         self.sync_head();
         let head = self.head;

@@ -129,6 +129,28 @@ line two", "n": 1}"#,
 }
 
 #[test]
+fn a_damaged_stream_keeps_nested_chunks_for_the_repairer_as_its_text_grows() {
+    // Damaged from its start, nested for most of its length, and longer than the text's first
+    // capacities: chunks are only kept between brackets, before and after the text grows.
+    let items: Vec<String> = (0..400)
+        .map(|i| format!("{{'name': 'item {i}', qty: {i}, 'tags': ['a', \"b\"]}}"))
+        .collect();
+    let text = format!(
+        "{{'title': 'Order', \"items\": [{}], \"note\": \"done\", 'deep': {{'a': [[1, 2]]}}}}",
+        items.join(",\n  ")
+    );
+    assert!(text.len() > 16 * 1024);
+    let mut tally = Tally::default();
+    for size in SIZES {
+        check(&text, size, &mut tally);
+        let cut = &text[..text.len() / 2];
+        check(cut, size, &mut tally);
+    }
+    assert_eq!(tally.handed, 2 * SIZES.len(), "{tally:?}");
+    assert!(tally.completes >= 4 * SIZES.len(), "{tally:?}");
+}
+
+#[test]
 fn a_stream_at_the_depth_or_size_limit_is_left_to_the_repairer() {
     let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
     let mut parser = StreamParser::<Value>::new();
