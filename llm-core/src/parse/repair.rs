@@ -102,6 +102,14 @@ impl Frame {
     }
 }
 
+/// Where a member completed in `frame` (a container of the root) stands: its key, or its index.
+fn member_at(frame: &Frame) -> PathSegment {
+    match frame {
+        Frame::Object { key, .. } => PathSegment::Key(key.as_deref().unwrap_or_default().into()),
+        Frame::Array(items) => PathSegment::Index(items.len()),
+    }
+}
+
 /// What the reader expects next, between tokens.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Expect {
@@ -156,6 +164,15 @@ pub struct Repairer {
     /// Whether a root member's value moves into its [`Event::Complete`] instead of being copied
     /// (the tree then holds `null` in its place).
     move_members: bool,
+    /// Whether the values below the root's members are not built: a member that is an array or
+    /// an object is reported by where its text lies ([`Member::span`]), for a caller that keeps
+    /// the text (the stream parser) to read when asked.
+    lazy_members: bool,
+    /// Where the character being read starts, in bytes from the start of the input (kept with
+    /// `lazy_members`).
+    at: usize,
+    /// Where the root's member being read opened its array or object (with `lazy_members`).
+    member_start: usize,
 }
 
 /// Progress of the root value's members while text streams in.
@@ -221,6 +238,9 @@ impl Repairer {
             text: None,
             spares: Vec::new(),
             move_members: false,
+            lazy_members: false,
+            at: 0,
+            member_start: 0,
         }
     }
 
@@ -240,6 +260,19 @@ impl Repairer {
         Self {
             move_members: true,
             ..Self::with_events(limits)
+        }
+    }
+
+    /// [`with_moved_events`](Self::with_moved_events) that builds no value below the root's
+    /// members: a member that is an array or an object is reported by where its text lies in the
+    /// input ([`Member::span`]), which the caller, who keeps the input, turns into the member's
+    /// text. Its value is then the repairer's reading of that text alone, which is the value
+    /// this reader would have built: the text starts at the bracket that opened the member, where
+    /// a value is expected, and ends at the one that closed it.
+    pub(crate) fn with_lazy_members(limits: Limits) -> Self {
+        Self {
+            lazy_members: true,
+            ..Self::with_moved_events(limits)
         }
     }
 
@@ -287,6 +320,8 @@ impl Repairer {
             self.fix(FixKind::Bom);
             rest = stripped;
         }
+        // Where `rest` starts in the whole input.
+        let base = self.bytes - rest.len();
         let mut i = 0;
         let bytes = rest.as_bytes();
         while i < rest.len() && !self.is_done() {
@@ -341,6 +376,7 @@ impl Repairer {
                         }
                         continue;
                     }
+                    self.at = base + i;
                     if let Some(next) = self.plain_token(expect, rest, i) {
                         self.started = true;
                         i = next;
@@ -356,6 +392,7 @@ impl Repairer {
                     None => break,
                 },
             };
+            self.at = base + i;
             i += c.len_utf8();
             self.started = true;
             self.step(c);
@@ -600,7 +637,7 @@ impl Repairer {
     fn expect_value(&mut self, c: char) {
         let after_comma = std::mem::take(&mut self.after_comma);
         match c {
-            '{' | '[' => self.open(Frame::empty(c == '{')),
+            '{' | '[' => self.open(c == '{'),
             ']' if matches!(self.stack.last(), Some(Frame::Array(_))) => {
                 if after_comma {
                     self.fix(FixKind::TrailingComma);
@@ -685,7 +722,21 @@ impl Repairer {
         }
     }
 
-    fn open(&mut self, frame: Frame) {
+    /// Opens an object or an array.
+    fn open(&mut self, object: bool) {
+        let frame = if self.lazy_members && !self.stack.is_empty() {
+            // Its members are not kept: no room for them.
+            if object {
+                Frame::Object {
+                    map: Map::new(),
+                    key: None,
+                }
+            } else {
+                Frame::Array(Vec::new())
+            }
+        } else {
+            Frame::empty(object)
+        };
         if self.stack.len() >= self.limits.max_depth {
             self.error = Some(RepairError::TooDeep {
                 limit: self.limits.max_depth,
@@ -696,6 +747,9 @@ impl Repairer {
             Frame::Object { .. } => Expect::Key,
             Frame::Array(_) => Expect::Value,
         };
+        if self.lazy_members && self.stack.len() == 1 {
+            self.member_start = self.at;
+        }
         if let Some(text) = &mut self.text {
             text.open(
                 self.stack.last().and_then(Frame::key),
@@ -730,7 +784,12 @@ impl Repairer {
             }
             return;
         }
-        match self.stack.pop() {
+        let popped = self.stack.pop();
+        if self.lazy_members && self.stack.len() == 1 {
+            // A member of the root closed at the bracket being read: reported by its text.
+            return self.complete_member(Member::span(self.member_start, self.at + 1));
+        }
+        match popped {
             Some(Frame::Object { map, .. }) => self.complete(Value::Object(map)),
             Some(Frame::Array(items)) => self.complete(Value::Array(items)),
             None => {}
@@ -792,26 +851,36 @@ impl Repairer {
             text.scalar(self.stack.last().and_then(Frame::key), &value);
             return self.placed();
         }
-        if let (Some(events), [frame]) = (&mut self.events, self.stack.as_slice()) {
-            let at = match frame {
-                Frame::Object { key, .. } => {
-                    PathSegment::Key(key.as_deref().unwrap_or_default().into())
-                }
-                Frame::Array(items) => PathSegment::Index(items.len()),
-            };
-            if self.move_members {
-                events.push(Event::Complete {
-                    at,
-                    value: value.into(),
-                });
-                return self.complete_in_place(Value::Null);
+        if self.lazy_members && self.stack.len() >= 2 {
+            // Below a member of the root, nothing is kept.
+            if let Value::String(buf) = value {
+                self.recycle(buf);
             }
+            return self.placed();
+        }
+        if self.move_members {
+            return self.complete_member(value.into());
+        }
+        if let (Some(events), [frame]) = (&mut self.events, self.stack.as_slice()) {
             events.push(Event::Complete {
-                at,
+                at: member_at(frame),
                 value: value.clone().into(),
             });
         }
         self.complete_in_place(value);
+    }
+
+    /// A member of the root (or the root itself) is complete, its value moved into its event
+    /// (`null` in its place in the tree).
+    fn complete_member(&mut self, value: Member) {
+        if let (Some(events), [frame]) = (&mut self.events, self.stack.as_slice()) {
+            events.push(Event::Complete {
+                at: member_at(frame),
+                value,
+            });
+            return self.complete_in_place(Value::Null);
+        }
+        self.complete_in_place(value.into_value());
     }
 
     /// Puts a completed value in its container (or makes it the root).

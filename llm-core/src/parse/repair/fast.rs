@@ -35,7 +35,7 @@ impl Repairer {
             }
             (Expect::Value, b'{' | b'[') => {
                 self.after_comma = false;
-                self.open(Frame::empty(first == b'{'));
+                self.open(first == b'{');
                 return Some(i + 1);
             }
             // Closing the root decides how much of the input it took.

@@ -8,10 +8,12 @@ use crate::parse::repair::{Limits, repair_span};
 
 /// The value of a member of the root value that a stream completed.
 ///
-/// A stream of plain JSON reports each member by its text, read into a value only when asked
-/// for, so streaming costs little more than one parse; once the stream needed repair, members
-/// carry the value the repairer built. Either way [`to_value`](Self::to_value) gives the value as
-/// the repairer reads it (repaired, not yet fitted to the target type).
+/// A stream reports each member by its text, read into a value only when asked for, so
+/// streaming costs little more than one parse: as the reply wrote it while it is plain JSON;
+/// once the stream needed repair, a member that is an array or an object is kept as its text too
+/// (repaired when read), and any other carries the value the repairer read. Either way
+/// [`to_value`](Self::to_value) gives the value as the repairer reads it (repaired, not yet
+/// fitted to the target type).
 ///
 /// ```
 /// use llm_core::parse::{Event, StreamParser};
@@ -35,6 +37,12 @@ enum Repr {
     Value(Value),
     /// Plain JSON, as the reply wrote it.
     Json(String),
+    /// An array or object that needed repair, as the reply wrote it: from its opening bracket
+    /// to the one that closed it.
+    Damaged(String),
+    /// Where the text of a [`Repr::Damaged`] member lies in the repairer's input, for the stream
+    /// parser (which keeps the input) to replace (see `Repairer::with_lazy_members`).
+    Span { start: usize, end: usize },
 }
 
 impl Member {
@@ -43,12 +51,28 @@ impl Member {
         Self(Repr::Json(text))
     }
 
-    /// The member's text as the reply wrote it, when it is plain JSON; `None` when the stream
-    /// needed repair and the member was read into a value.
+    /// A member that lies at `start..end` in the repairer's input, not yet given its text.
+    pub(crate) fn span(start: usize, end: usize) -> Self {
+        Self(Repr::Span { start, end })
+    }
+
+    /// A member made by [`span`](Self::span) given its text, taken from `input`, the
+    /// repairer's input; `None` when it was not made by `span` or `input` does not hold it.
+    pub(super) fn resolve(&self, input: &str) -> Option<Self> {
+        match self.0 {
+            Repr::Span { start, end } => input
+                .get(start..end)
+                .map(|text| Self(Repr::Damaged(text.to_owned()))),
+            _ => None,
+        }
+    }
+
+    /// The member's text as the reply wrote it, when it is plain JSON; `None` once the stream
+    /// needed repair (the member is then a value, or text that needs repair).
     pub fn as_json(&self) -> Option<&str> {
         match &self.0 {
             Repr::Json(text) => Some(text),
-            Repr::Value(_) => None,
+            Repr::Value(_) | Repr::Damaged(_) | Repr::Span { .. } => None,
         }
     }
 
@@ -56,7 +80,8 @@ impl Member {
     pub fn to_value(&self) -> Value {
         match &self.0 {
             Repr::Value(value) => value.clone(),
-            Repr::Json(text) => read(text),
+            Repr::Json(text) | Repr::Damaged(text) => read(text),
+            Repr::Span { .. } => Value::Null,
         }
     }
 
@@ -64,20 +89,21 @@ impl Member {
     pub fn into_value(self) -> Value {
         match self.0 {
             Repr::Value(value) => value,
-            Repr::Json(text) => read(&text),
+            Repr::Json(text) | Repr::Damaged(text) => read(&text),
+            Repr::Span { .. } => Value::Null,
         }
     }
 }
 
-/// Plain JSON text read as the repairer reads it (numbers by its rules), so a member reads the
+/// A member's text read as the repairer reads it (numbers by its rules), so a member reads the
 /// same whichever way the stream went.
 fn read(text: &str) -> Value {
     let limits = Limits {
         max_depth: usize::MAX,
         max_bytes: usize::MAX,
     };
-    // The stream's reader checked the text is one plain JSON value: the repairer reads every
-    // such text, with no limit to hit.
+    // The text is one value the stream read to its closing bracket within its limits (plain
+    // JSON, or a member the repairer closed): the repairer reads it whole, with no limit to hit.
     repair_span(text, limits).map_or(Value::Null, |(value, ..)| value)
 }
 
@@ -100,7 +126,7 @@ impl PartialEq<Value> for Member {
     fn eq(&self, other: &Value) -> bool {
         match &self.0 {
             Repr::Value(value) => value == other,
-            Repr::Json(text) => read(text) == *other,
+            _ => self.to_value() == *other,
         }
     }
 }
@@ -109,7 +135,8 @@ impl fmt::Debug for Member {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             Repr::Value(value) => f.debug_tuple("Member").field(value).finish(),
-            Repr::Json(text) => f.debug_tuple("Member").field(text).finish(),
+            Repr::Json(text) | Repr::Damaged(text) => f.debug_tuple("Member").field(text).finish(),
+            Repr::Span { start, end } => f.debug_tuple("Member").field(&(start..end)).finish(),
         }
     }
 }

@@ -9,12 +9,13 @@
 //! start and end: a completed member is reported by its text, read into a value when the caller
 //! asks ([`Member`]). At the first byte that needs repair, the text so far goes to one
 //! [`Repairer`], which reads the rest and reports the same events it would have reported from the
-//! start; the members it completes carry the values it built. Either reader, inside a member of a
-//! member of the root, reports nothing before a `}` or `]`: a chunk without one is only kept, and
-//! read with the next chunk that has one (a token costs a copy, whatever the reader). The parser
-//! keeps the text it was fed (from the first `{` or `[`); `finish` reads it the way
-//! [`parse`](super::parse) reads a candidate: serde alone when it is clean JSON, repaired text
-//! when serde can read that, the repair path otherwise.
+//! start; the members it completes carry the values it read, or, for arrays and objects, their
+//! text, repaired when read (it builds nothing below the root's members). Either reader, inside
+//! a member of a member of the root, reports nothing before a `}` or `]`: a chunk without one is
+//! only kept, and read with the next chunk that has one (a token costs a copy, whatever the
+//! reader). The parser keeps the text it was fed (from the first `{` or `[`); `finish` reads it
+//! the way [`parse`](super::parse) reads a candidate: serde alone when it is clean JSON, repaired
+//! text when serde can read that, the repair path otherwise.
 
 mod clean;
 mod deep;
@@ -176,7 +177,7 @@ impl<T: LlmOutput> StreamParser<T> {
             // The chunks only kept since the repairer last read, and this one, in one call.
             Reader::Repair(repairer) => {
                 repairer.feed(self.text.get(self.synced..).unwrap_or_default());
-                repairer.take_events()
+                with_text(repairer.take_events(), &self.text)
             }
         };
         self.set_limits();
@@ -249,7 +250,7 @@ impl<T: LlmOutput> StreamParser<T> {
                     repairer.feed(kept);
                 }
                 repairer.feed(chunk);
-                return repairer.take_events();
+                return with_text(repairer.take_events(), &self.text);
             }
             Reader::Clean(clean) => clean,
         };
@@ -268,11 +269,11 @@ impl<T: LlmOutput> StreamParser<T> {
     #[cold]
     #[inline(never)]
     fn hand_over(&mut self, before: usize, chunk: &str) -> Vec<Event> {
-        let mut repairer = Box::new(Repairer::with_moved_events(self.limits));
+        let mut repairer = Box::new(Repairer::with_lazy_members(self.limits));
         repairer.feed(self.text.get(..before).unwrap_or_default());
         drop(repairer.take_events());
         repairer.feed(chunk);
-        let events = repairer.take_events();
+        let events = with_text(repairer.take_events(), &self.text);
         self.reader = Reader::Repair(repairer);
         events
     }
@@ -294,7 +295,7 @@ impl<T: LlmOutput> StreamParser<T> {
         match &mut self.reader {
             Reader::Clean(clean) => {
                 if clean.read(&self.text, &mut Vec::new()).is_err() {
-                    let mut repairer = Box::new(Repairer::with_moved_events(self.limits));
+                    let mut repairer = Box::new(Repairer::with_lazy_members(self.limits));
                     repairer.feed(&self.text);
                     self.reader = Reader::Repair(repairer);
                 }
@@ -327,6 +328,19 @@ impl<T: LlmOutput> StreamParser<T> {
         super::read_text::<T>(&self.text, end, self.limits)
             .map_err(|kind| ParseError::new(kind, &head))
     }
+}
+
+/// The repairer's `events`, each member it reported by where its text lies given that text, from
+/// `input`, what the repairer read.
+fn with_text(mut events: Vec<Event>, input: &str) -> Vec<Event> {
+    for event in &mut events {
+        if let Event::Complete { value, .. } = event
+            && let Some(member) = value.resolve(input)
+        {
+            *value = member;
+        }
+    }
+    events
 }
 
 /// The text's first capacity, and up to which length it grows fourfold (then twofold).

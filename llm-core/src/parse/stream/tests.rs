@@ -301,3 +301,34 @@ fn a_failed_streams_excerpt_is_the_start_of_the_reply_chunks_only_kept_included(
         }
     }
 }
+
+#[test]
+fn a_damaged_streams_arrays_and_objects_are_kept_as_their_text_and_read_when_asked() {
+    let text = "{'a': [1, 2,], 'b': {c: True, 'd': [{}]}, 'e': 'x', 'f': 3}";
+    for size in SIZES {
+        let mut parser = StreamParser::<Value>::new();
+        let mut completes = Vec::new();
+        for chunk in chunks(text, size) {
+            for event in parser.feed(chunk) {
+                if let Event::Complete { at, value } = event {
+                    completes.push((at.to_string(), format!("{value:?}"), value.into_value()));
+                }
+            }
+        }
+        let want = [
+            ("a", r#"Member("[1, 2,]")"#, json!([1, 2])),
+            (
+                "b",
+                r#"Member("{c: True, 'd': [{}]}")"#,
+                json!({"c": true, "d": [{}]}),
+            ),
+            ("e", r#"Member(String("x"))"#, json!("x")),
+            ("f", "Member(Number(3))", json!(3)),
+        ];
+        let want: Vec<_> = want
+            .into_iter()
+            .map(|(at, debug, value)| (at.to_owned(), debug.to_owned(), value))
+            .collect();
+        assert_eq!(completes, want, "in chunks of {size}");
+    }
+}
