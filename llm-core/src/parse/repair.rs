@@ -102,7 +102,7 @@ impl Frame {
     }
 }
 
-/// Where a member completed in `frame` (a container of the root) stands: its key, or its index.
+/// Where a member completed in `frame`, the root's container, stands: its key, or its index.
 fn member_at(frame: &Frame) -> PathSegment {
     match frame {
         Frame::Object { key, .. } => PathSegment::Key(key.as_deref().unwrap_or_default().into()),
@@ -168,8 +168,8 @@ pub struct Repairer {
     /// an object is reported by where its text lies ([`Member::span`]), for a caller that keeps
     /// the text (the stream parser) to read when asked.
     lazy_members: bool,
-    /// Where the character being read starts, in bytes from the start of the input (kept with
-    /// `lazy_members`).
+    /// Where the character or token being read starts, in bytes from the start of the input
+    /// (what `lazy_members` reports members by).
     at: usize,
     /// Where the root's member being read opened its array or object (with `lazy_members`).
     member_start: usize,
@@ -796,7 +796,8 @@ impl Repairer {
         }
     }
 
-    /// Text output: a value was written; the enclosing container moves on.
+    /// A value was written as text, or (below the root's members, with `lazy_members`) not
+    /// kept: the enclosing container moves on.
     fn placed(&mut self) {
         match self.stack.last_mut() {
             None => {

@@ -56,15 +56,16 @@ impl Member {
         Self(Repr::Span { start, end })
     }
 
-    /// A member made by [`span`](Self::span) given its text, taken from `input`, the
-    /// repairer's input; `None` when it was not made by `span` or `input` does not hold it.
-    pub(super) fn resolve(&self, input: &str) -> Option<Self> {
-        match self.0 {
-            Repr::Span { start, end } => input
-                .get(start..end)
-                .map(|text| Self(Repr::Damaged(text.to_owned()))),
-            _ => None,
+    /// Gives a member made by [`span`](Self::span) its text, taken from `input`, the repairer's
+    /// input; false when `input` does not hold it (any other member is left as it is).
+    pub(super) fn resolve(&mut self, input: &str) -> bool {
+        if let Repr::Span { start, end } = self.0 {
+            let Some(text) = input.get(start..end) else {
+                return false;
+            };
+            self.0 = Repr::Damaged(text.to_owned());
         }
+        true
     }
 
     /// The member's text as the reply wrote it, when it is plain JSON; `None` once the stream
