@@ -143,7 +143,9 @@ impl<T: LlmOutput> StreamParser<T> {
     /// appended and reported as it is, without a read.
     #[inline(never)]
     fn feed_text(&mut self, chunk: &str) -> Vec<Event> {
+        // An empty chunk adds no text, and reports none.
         if let Reader::Clean(clean) = &mut self.reader
+            && !chunk.is_empty()
             && clean::plain_text(chunk)
         {
             keep::append(&mut self.text, chunk);

@@ -332,3 +332,27 @@ fn a_damaged_streams_arrays_and_objects_are_kept_as_their_text_and_read_when_ask
         assert_eq!(completes, want, "in chunks of {size}");
     }
 }
+
+#[test]
+fn empty_chunks_report_nothing() {
+    for text in [
+        r#"{"title": "a long title of plain words", "n": [1, {"a": "b"}], "t": "x"}"#,
+        r#"{'title': 'a long title of plain words', "n": [1, {a: 'b'}], "t": "x"}"#,
+    ] {
+        for size in [1, 4, 9] {
+            let mut parser = StreamParser::<Value>::new();
+            let mut repairer = Repairer::with_moved_events(Limits::default());
+            for (n, chunk) in chunks(text, size).enumerate() {
+                for part in ["", chunk, ""] {
+                    let got = parser.feed(part);
+                    repairer.feed(part);
+                    assert_eq!(
+                        got,
+                        repairer.take_events(),
+                        "chunk {n} ({part:?}) in {size}"
+                    );
+                }
+            }
+        }
+    }
+}
