@@ -361,7 +361,8 @@ fn grow(text: &mut String, more: usize) {
 }
 
 /// For the fuzzer: whether the stream parser reports, chunk by chunk, what the repairer alone
-/// reports for `text` (from its first `{` or `[`) cut into chunks of `size` bytes.
+/// reports for `text` (from its first `{` or `[`) cut into chunks of `size` bytes, with an empty
+/// chunk after each.
 #[cfg(fuzzing)]
 pub fn agrees(text: &str, size: usize) -> bool {
     let Some(start) = text.find(['{', '[']) else {
@@ -371,8 +372,10 @@ pub fn agrees(text: &str, size: usize) -> bool {
     let mut parser = StreamParser::<Value>::new();
     let mut repairer = Repairer::with_moved_events(Limits::default());
     chunks(text, size).all(|chunk| {
-        repairer.feed(chunk);
-        parser.feed(chunk) == repairer.take_events()
+        [chunk, ""].into_iter().all(|part| {
+            repairer.feed(part);
+            parser.feed(part) == repairer.take_events()
+        })
     })
 }
 
