@@ -283,13 +283,15 @@ fn a_failed_streams_excerpt_is_the_start_of_the_reply_chunks_only_kept_included(
         .map(|i| format!(r#"{{"n": [{i}, "item {i}"]}}"#))
         .collect();
     let long = format!(r#"Here it is: {{"a": {{"b": [{}]}}}}"#, items.join(", "));
+    // The same, damaged from its first key: the repairer's chunks are only kept too.
+    let damaged = long.replacen(r#""a""#, "'a'", 1);
     // Cut inside a nested value: the last chunks are only kept when the stream ends.
     let short = r#"Sure: {"a": {"b": "xyz"#;
     // Plain text of a root string: its chunks are taken as they are, not read, before and after
     // the head is full, and when the stream ends inside it.
     let words = "lorem ipsum dolor sit amet ".repeat(12);
     let text = format!(r#"Note: {{"a": "{words}", "b": "{words}"#);
-    for text in [long.as_str(), short, text.as_str()] {
+    for text in [long.as_str(), damaged.as_str(), short, text.as_str()] {
         let want = crate::path::excerpt(text, crate::parse::RAW_EXCERPT_CHARS);
         for size in SIZES {
             let mut parser = StreamParser::<u8>::new();
