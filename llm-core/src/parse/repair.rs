@@ -26,6 +26,7 @@ mod deep;
 mod fast;
 mod string;
 
+use crate::parse::scan::is_space;
 use crate::path::{FieldPath, PathSegment};
 pub(super) use deep::too_deep;
 pub(super) use fast::is_json_number;
@@ -368,10 +369,10 @@ impl Repairer {
                 Mode::Between(expect) => {
                     let expect = *expect;
                     // Whitespace between tokens changes nothing.
-                    if matches!(bytes[i], b' ' | b'\n' | b'\r' | b'\t') {
+                    if is_space(bytes[i]) {
                         self.started = true;
                         i += 1;
-                        while matches!(bytes.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+                        while bytes.get(i).copied().is_some_and(is_space) {
                             i += 1;
                         }
                         continue;

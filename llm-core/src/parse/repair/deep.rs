@@ -1,6 +1,7 @@
 //! Text the repairer is certain to refuse as nested too deep, told without reading it.
 
 use super::Limits;
+use crate::parse::scan::is_space;
 
 /// Whether the repairer, given `text` (a candidate), certainly fails with
 /// [`TooDeep`](super::RepairError::TooDeep): the text opens more than `limits.max_depth` arrays
@@ -20,7 +21,7 @@ pub(crate) fn too_deep(text: &str, limits: Limits) -> bool {
     let mut i = 0;
     let mut opened = 0;
     loop {
-        skip(bytes, &mut i, space);
+        skip(bytes, &mut i, is_space);
         let object = match bytes.get(i) {
             Some(b'[') => false,
             Some(b'{') => true,
@@ -59,15 +60,10 @@ fn word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Whether `b` is whitespace the repairer passes over between tokens at once.
-fn space(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
-}
-
 /// Whether a double-quoted string of bytes that are `ok` comes next (after whitespace); moves
 /// `i` past it.
 fn quoted(bytes: &[u8], i: &mut usize, ok: impl Fn(u8) -> bool) -> bool {
-    skip(bytes, i, space);
+    skip(bytes, i, is_space);
     if bytes.get(*i) != Some(&b'"') {
         return false;
     }
@@ -82,7 +78,7 @@ fn quoted(bytes: &[u8], i: &mut usize, ok: impl Fn(u8) -> bool) -> bool {
 
 /// Whether `punct` comes next (after whitespace); moves `i` past it.
 fn then(bytes: &[u8], i: &mut usize, punct: u8) -> bool {
-    skip(bytes, i, space);
+    skip(bytes, i, is_space);
     if bytes.get(*i) != Some(&punct) {
         return false;
     }

@@ -2,7 +2,7 @@
 //! (see [`repair_text`]).
 
 use super::{Escape, Expect, Frame, Limits, Mode, Quote, RepairError, Repairer, Str};
-use crate::parse::scan::skip_until;
+use crate::parse::scan::{is_space, skip_until};
 use crate::parse::text::TextOut;
 use crate::parse::{Fix, FixKind};
 
@@ -77,7 +77,7 @@ impl Repairer {
             }
             // A closing quote ends a value when a comma, a bracket or a colon follows it.
             let mut next = close + 1;
-            while matches!(bytes.get(next), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            while bytes.get(next).copied().is_some_and(is_space) {
                 next += 1;
             }
             if !matches!(bytes.get(next), Some(b',' | b'}' | b']' | b':')) {

@@ -5,7 +5,7 @@ use super::{Expect, Lexer, Tok};
 use crate::parse::FixKind;
 use crate::parse::lenient::Stop;
 use crate::parse::repair::{cut_literal, is_json_number, number};
-use crate::parse::scan::{skip_spaces, skip_until};
+use crate::parse::scan::{is_space, skip_spaces, skip_until};
 
 impl<'de> Lexer<'de, '_> {
     /// Skips whitespace and comments (recording them); the next byte, if any.
@@ -107,7 +107,7 @@ impl<'de> Lexer<'de, '_> {
                     // A closing quote ends a value before a comma, a bracket, a colon or a
                     // comment; anything else may make it text.
                     let mut next = self.pos;
-                    while matches!(self.bytes.get(next), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+                    while self.bytes.get(next).copied().is_some_and(is_space) {
                         next += 1;
                     }
                     if !matches!(
