@@ -10,14 +10,17 @@
 #        cargo bench -p llm-core --bench parse -- repair_json
 #    which writes every malformed input it uses (the 40 generated damaged invoices and the inputs
 #    of tests/corpus/*.jsonl) with Rust's repaired value, times `repair_json` over each set with
-#    criterion, and prints `BENCH_RESULT repair_json/<set>_all seconds_per_pass=...`.
+#    criterion, and prints `BENCH_RESULT repair_json/<set>_all seconds_per_pass=...`; and times
+#    `Invoice::parse` over the generated set (`typed_seconds_per_pass`), the repair plus the typed
+#    result.
 # 3. scripts/bench_json_repair.py times `json_repair.repair_json(text, return_objects=True)` over
 #    the same inputs (median of 7 passes after a warm-up), prints the ratio against the Rust
 #    time and how many inputs both read to the same value; then times both sides in alternation
 #    (15 rounds of about 0.2 s each, Rust through the bench binary's LLM_BENCH_PAIR_SERVER mode)
 #    and gives the median ratio, which the verdict uses.
 #
-# Exit status: 0 when every set is at least 100x faster in Rust, 2 when a set misses it.
+# Exit status: 0 when every row (each set with `repair_json`, the generated set with
+# `Invoice::parse`) is at least 100x faster in Rust, 2 when one misses it.
 # The separate timings run on the same (shared, 2-core) machine within a minute of each other;
 # json_repair's time moves by a factor of two between runs there, hence the paired ratio.
 set -euo pipefail

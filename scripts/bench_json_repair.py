@@ -8,11 +8,14 @@ here. Each input line is {"set", "name", "input", "rust"}, where "rust" is what
 `llm_core::parse::repair_json` returned (null on error). The bench prints, per set,
 `BENCH_RESULT repair_json/<set>_all seconds_per_pass=<s> inputs=<n>`: the median time of one
 pass over all the inputs of the set; and `... serde_repaired_seconds_per_pass=<s>`: the same for
-`serde_json::from_str::<Value>` over what `repair_json` returned, written as compact JSON.
+`serde_json::from_str::<Value>` over what `repair_json` returned, written as compact JSON; and,
+for the generated set, `... typed_seconds_per_pass=<s>`: `Invoice::parse` over its inputs (the
+repair plus the typed result, what a caller of `T::parse` pays).
 
 Prints a Markdown table: time per pass for each side, the speed ratio (and the one serde would
 have reading the values `repair_json` returned, written as JSON), and how many inputs the
-two agree on (same value after json_repair's output is normalized the way JSON would be).
+two agree on (same value after json_repair's output is normalized the way JSON would be); a
+row for the generated set read as `Invoice`; then where json_repair's time goes.
 """
 
 from __future__ import annotations
@@ -71,9 +74,9 @@ class RustPasses:
             [binary], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
 
-    def per_pass(self, set_name: str, passes: int) -> float:
+    def per_pass(self, set_name: str, passes: int, typed: bool = False) -> float:
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(f"{set_name} {passes}\n")
+        self.proc.stdin.write(f"{set_name} {passes}{' typed' if typed else ''}\n")
         self.proc.stdin.flush()
         return float(self.proc.stdout.readline())
 
@@ -83,14 +86,16 @@ class RustPasses:
         self.proc.wait()
 
 
-def paired(texts: list[str], set_name: str, rust: RustPasses, rounds: int = 15) -> tuple[float, float, float]:
+def paired(
+    texts: list[str], set_name: str, rust: RustPasses, typed: bool = False, rounds: int = 15
+) -> tuple[float, float, float]:
     """json_repair's time over Rust's, per pass, measured in alternation: each round times about
     0.2 s of each side, which goes first alternating; the median, min and max of the rounds'
     ratios. Both sides see the same load within a round, which separate runs do not."""
     budget = 0.2
     py_passes = max(1, round(budget / max(time_pass(texts), 1e-9)))
-    rust.per_pass(set_name, 1)  # warm-up
-    rust_passes = max(1, round(budget / max(rust.per_pass(set_name, 3), 1e-9)))
+    rust.per_pass(set_name, 1, typed)  # warm-up
+    rust_passes = max(1, round(budget / max(rust.per_pass(set_name, 3, typed), 1e-9)))
 
     def py_per_pass() -> float:
         return sum(time_pass(texts) for _ in range(py_passes)) / py_passes
@@ -99,9 +104,9 @@ def paired(texts: list[str], set_name: str, rust: RustPasses, rounds: int = 15) 
     for i in range(rounds):
         if i % 2 == 0:
             py_t = py_per_pass()
-            rust_t = rust.per_pass(set_name, rust_passes)
+            rust_t = rust.per_pass(set_name, rust_passes, typed)
         else:
-            rust_t = rust.per_pass(set_name, rust_passes)
+            rust_t = rust.per_pass(set_name, rust_passes, typed)
             py_t = py_per_pass()
         ratios.append(py_t / rust_t)
     return statistics.median(ratios), min(ratios), max(ratios)
@@ -136,25 +141,34 @@ def main() -> int:
     sets = load_inputs(args.inputs)
     rust = rust_times(args.rust_log)
     floor = rust_times(args.rust_log, "serde_repaired_seconds_per_pass")
+    typed = rust_times(args.rust_log, "typed_seconds_per_pass")
     if not rust:
         print("no BENCH_RESULT lines in the Rust bench output", file=sys.stderr)
         return 1
 
     version = importlib.metadata.version("json-repair")
     py = sys.version.split()[0]
-    print(f"\n### 3. `repair_json` (Rust) vs Python `json_repair` {version} (CPython {py})\n")
+    print(f"\n### 3. Rust vs Python `json_repair` {version} (CPython {py})\n")
     print(
-        "| input set | inputs | bytes | json_repair per pass | Rust `repair_json` per pass "
+        "| input set | inputs | bytes | json_repair per pass | Rust per pass "
         "| speed-up (separate runs) | speed-up (paired, median [min-max]) "
         f"| serde on the repaired: speed-up | same value | target ≥ {args.target:g}x |"
     )
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     rust_passes = RustPasses(args.rust_bin, args.inputs) if args.rust_bin else None
     worst = math.inf
-    for name in ("generated", "corpus"):
-        cases = sets.get(name)
-        if not cases or name not in rust:
-            continue
+    # Each row: the set, whether Rust reads it typed, and that side's time per pass.
+    rows = [
+        (name, is_typed, times[name])
+        for name, is_typed, times in (
+            ("generated", False, rust),
+            ("generated", True, typed),
+            ("corpus", False, rust),
+        )
+        if sets.get(name) and name in times
+    ]
+    for name, is_typed, rust_time in rows:
+        cases = sets[name]
         texts = [c["input"] for c in cases]
         nbytes = sum(len(t.encode("utf-8")) for t in texts)
         time_pass(texts)  # warm-up
@@ -167,21 +181,23 @@ def main() -> int:
                 got = object()
             if c["rust"] is not None and normalize(got) == normalize(c["rust"]):
                 same += 1
-        separate = py_time / rust[name]
+        separate = py_time / rust_time
         # The verdict uses the paired ratio when there is one: json_repair's own time moves by a
         # factor of two between runs on a shared machine.
-        pair = paired(texts, name, rust_passes) if rust_passes else None
+        pair = paired(texts, name, rust_passes, is_typed) if rust_passes else None
         ratio = pair[0] if pair else separate
         pair_cell = f"{pair[0]:.0f}x [{pair[1]:.0f}-{pair[2]:.0f}]" if pair else "-"
         worst = min(worst, ratio)
         verdict = "pass" if ratio >= args.target else f"miss ({(1 - ratio / args.target) * 100:.0f}% short)"
         # What serde alone needs to read the values `repair_json` returned: the speed-up a
         # repairer costing nothing beyond building the `Value` would have.
-        serde_speedup = f"{py_time / floor[name]:.0f}x" if name in floor else "-"
+        serde_speedup = f"{py_time / floor[name]:.0f}x" if name in floor and not is_typed else "-"
+        label = f"{name}, as `Invoice` (`T::parse`)" if is_typed else f"{name} (`repair_json`)"
+        same_cell = "-" if is_typed else f"{same}/{len(texts)}"
         print(
-            f"| {name} | {len(texts)} | {nbytes / 1024:.1f} KB | {py_time * 1e3:.1f} ms "
-            f"| {rust[name] * 1e3:.3f} ms | {separate:.0f}x | {pair_cell} | {serde_speedup} "
-            f"| {same}/{len(texts)} | {verdict} |"
+            f"| {label} | {len(texts)} | {nbytes / 1024:.1f} KB | {py_time * 1e3:.1f} ms "
+            f"| {rust_time * 1e3:.3f} ms | {separate:.0f}x | {pair_cell} | {serde_speedup} "
+            f"| {same_cell} | {verdict} |"
         )
     if rust_passes:
         rust_passes.close()
@@ -206,6 +222,26 @@ def main() -> int:
             nbytes = sum(len(t.encode("utf-8")) for t in texts)
             t = statistics.median(time_pass(texts) for _ in range(3))
             print(f"| {variant} | {nbytes / 1024:.1f} KB | {t * 1e3:.2f} ms | {nbytes / t / 1e6:.1f} MB/s |")
+
+    # The corpus: replies the standard library reads as they are, against the rest.
+    corpus = sets.get("corpus")
+    if corpus:
+        split: dict[str, list[str]] = {"valid JSON": [], "the rest": []}
+        for c in corpus:
+            try:
+                json.loads(c["input"])
+                split["valid JSON"].append(c["input"])
+            except ValueError:
+                split["the rest"].append(c["input"])
+        print("\njson_repair on the corpus, split by whether `json.loads` reads a reply (median of 3 passes):\n")
+        print("| replies | count | bytes | json_repair per pass | per reply |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for kind, texts in split.items():
+            if not texts:
+                continue
+            nbytes = sum(len(t.encode("utf-8")) for t in texts)
+            t = statistics.median(time_pass(texts) for _ in range(3))
+            print(f"| {kind} | {len(texts)} | {nbytes / 1024:.1f} KB | {t * 1e3:.2f} ms | {t / len(texts) * 1e6:.1f} µs |")
     return 0 if worst >= args.target else 2
 
 

@@ -1176,6 +1176,15 @@ fn bench_repair_json(c: &mut Criterion, generated: &[&str], corpus: &[&str]) {
                 black_box(repair_json(black_box(text)).ok());
             }
         });
+        // The generated replies are invoices: `T::parse` reads them into the type, repair and
+        // typed result in one (the corpus holds replies of many types).
+        if name == "generated" {
+            bench(&mut g, "repair_json", "generated_typed", || {
+                for text in inputs {
+                    black_box(Invoice::parse(black_box(text)).ok());
+                }
+            });
+        }
         // The floor: serde alone reading what `repair_json` returns, written as JSON.
         let repaired = repaired_texts(inputs);
         bench(
@@ -1924,12 +1933,25 @@ fn summary(
             bytes as f64 / t / 1e6
         );
     }
+    if let (Some(typed), Some(t)) = (
+        measured("repair_json/generated_typed"),
+        measured("repair_json/generated_all"),
+    ) {
+        let _ = writeln!(
+            out,
+            "\n`Invoice::parse` over the generated inputs (repair and typed result): {} per pass, \
+             {:.2}x `repair_json`'s time (criterion medians).",
+            fmt_time(typed),
+            typed / t
+        );
+    }
     if any {
         let _ = writeln!(out);
         for (name, inputs) in sets {
             for (id, what) in [
                 ("all", "seconds_per_pass"),
                 ("serde_repaired", "serde_repaired_seconds_per_pass"),
+                ("typed", "typed_seconds_per_pass"),
             ] {
                 if let Some(t) = measured(&format!("repair_json/{name}_{id}")) {
                     let _ = writeln!(
@@ -2075,7 +2097,8 @@ const PAIR_ENV: &str = "LLM_BENCH_PAIR_SERVER";
 
 /// Reads the inputs of each set from `path` (JSON Lines: `set`, `input`), then answers each line
 /// `<set> <passes>` on stdin with the seconds one pass of `repair_json` over that set's inputs
-/// took, timed over that many passes; until stdin ends.
+/// took, timed over that many passes; `<set> <passes> typed` times `Invoice::parse` instead (the
+/// generated set's type). Until stdin ends.
 fn pair_server(path: &str) {
     let text = std::fs::read_to_string(path).expect("read the inputs file");
     let mut sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -2094,12 +2117,17 @@ fn pair_server(path: &str) {
         let (Some(set), Some(passes)) = (words.next(), words.next()) else {
             continue;
         };
+        let typed = words.next() == Some("typed");
         let inputs = sets.get(set).map(Vec::as_slice).unwrap_or_default();
         let passes: u32 = passes.parse().expect("a number of passes");
         let start = Instant::now();
         for _ in 0..passes {
             for text in inputs {
-                black_box(repair_json(black_box(text)).ok());
+                if typed {
+                    black_box(Invoice::parse(black_box(text)).ok());
+                } else {
+                    black_box(repair_json(black_box(text)).ok());
+                }
             }
         }
         println!(
