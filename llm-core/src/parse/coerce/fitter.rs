@@ -125,12 +125,13 @@ impl<'a> Fitter<'a> {
         path: FieldPath,
         fixes: &mut Vec<Fix>,
     ) -> Result<Value, CoerceError> {
-        let mut cx = self.coercer(path, fixes);
-        if keys.refers() {
-            // Not resolved: a cycle of refs that resolving again takes further.
-            return cx.fit(value, schema);
-        }
-        cx.fit_resolved(value, schema, keys)
+        self.coerce_at(path, fixes, |cx| {
+            if keys.refers() {
+                // Not resolved: a cycle of refs that resolving again takes further.
+                return cx.fit(value, schema);
+            }
+            cx.fit_resolved(value, schema, keys)
+        })
     }
 
     /// The string `text` fitted to a schema that [`Keywords::lone_number`] says takes only a
@@ -143,15 +144,38 @@ impl<'a> Fitter<'a> {
         path: FieldPath,
         fixes: &mut Vec<Fix>,
     ) -> Option<Value> {
-        self.coercer(path, fixes).number_text(text, integer)
+        self.coerce_at(path, fixes, |cx| cx.number_text(text, integer))
     }
 
-    fn coercer<'f>(&self, path: FieldPath, fixes: &'f mut Vec<Fix>) -> Coercer<'a, 'f> {
-        Coercer {
+    /// `coerce` run by a coercer at `path`. The fixes it records at `path` itself (all of them,
+    /// for a scalar) are given `path` afterwards: moved into the last, copied into the others,
+    /// where the coercer would copy it into each.
+    fn coerce_at<R>(
+        &self,
+        path: FieldPath,
+        fixes: &mut Vec<Fix>,
+        coerce: impl FnOnce(&mut Coercer<'a, '_>) -> R,
+    ) -> R {
+        let start = fixes.len();
+        let mut cx = Coercer {
             root: self.root,
             defs: self.defs,
+            deferred: Some(path.segments().len()),
             path,
             fixes,
+        };
+        let result = coerce(&mut cx);
+        let Coercer { path, fixes, .. } = cx;
+        if !path.is_root() {
+            // A fix recorded below `path` has its own path, never the root.
+            let mut at_path = fixes[start..].iter_mut().filter(|f| f.path.is_root());
+            if let Some(last) = at_path.next_back() {
+                for fix in at_path {
+                    fix.path = path.clone();
+                }
+                last.path = path;
+            }
         }
+        result
     }
 }

@@ -36,6 +36,7 @@ pub(crate) fn coerce(
         defs: kw(root, "$defs").and_then(Value::as_object),
         path: FieldPath::root(),
         fixes,
+        deferred: None,
     };
     cx.fit(value, root)
 }
@@ -45,6 +46,9 @@ struct Coercer<'a, 'f> {
     defs: Option<&'a Map<String, Value>>,
     path: FieldPath,
     fixes: &'f mut Vec<Fix>,
+    /// When set, the depth of the path given: a fix there is recorded with the root path, for
+    /// the caller to give it the path, moved rather than copied (see [`Fitter::fit_with`]).
+    deferred: Option<usize>,
 }
 
 /// The value as a short JSON excerpt. Only the start is written: a large value costs no more
@@ -205,10 +209,12 @@ impl<'v> Keywords<'v> {
 
 impl<'a> Coercer<'a, '_> {
     fn fix(&mut self, kind: FixKind) {
-        self.fixes.push(Fix {
-            kind,
-            path: self.path.clone(),
-        });
+        let path = if self.deferred == Some(self.path.segments().len()) {
+            FieldPath::root()
+        } else {
+            self.path.clone()
+        };
+        self.fixes.push(Fix { kind, path });
     }
 
     fn invalid(&self, expected: impl Into<String>, value: &Value) -> CoerceError {

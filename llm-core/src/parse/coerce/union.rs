@@ -58,6 +58,7 @@ impl<'a> Coercer<'a, '_> {
                 defs: self.defs,
                 path: self.path.clone(),
                 fixes: &mut fixes,
+                deferred: None,
             };
             match cx.fit(input, branch) {
                 Ok(v) => {
