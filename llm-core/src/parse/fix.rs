@@ -11,6 +11,16 @@ pub struct Parsed<T> {
     pub fixes: Vec<Fix>,
 }
 
+impl<T> Parsed<Box<T>> {
+    /// The value out of its box.
+    pub(super) fn unboxed(self) -> Parsed<T> {
+        Parsed {
+            value: *self.value,
+            fixes: self.fixes,
+        }
+    }
+}
+
 /// One change or choice made while parsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {

@@ -91,7 +91,7 @@ pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
     let schema = schema_of::<T>();
     let mut reader = Typed::new(&schema, true, tried.then_some(trimmed));
     reader.misfit = misfit;
-    read_reply(raw, &schema, Limits::default(), &reader)
+    read_reply(raw, &schema, Limits::default(), &reader).map(Parsed::unboxed)
 }
 
 /// The fast path: `text` deserialized by serde alone, if that needs nothing to be fixed and
@@ -157,7 +157,7 @@ pub fn parse_with_schema<T: DeserializeOwned>(
     limits: Limits,
 ) -> Result<Parsed<T>, ParseError> {
     let reader = Typed::new(schema, false, None);
-    read_reply(raw, schema, limits, &reader)
+    read_reply(raw, schema, limits, &reader).map(Parsed::unboxed)
 }
 
 /// A candidate read: the value and how many bytes of the candidate it took, or why not.
@@ -228,10 +228,12 @@ impl<'s, T> Typed<'s, T> {
     }
 }
 
+// The value is boxed from where a reader makes it: a typed value (an invoice is half a kilobyte)
+// is otherwise copied at each step up the candidate's read.
 impl<T: DeserializeOwned> Reader for Typed<'_, T> {
-    type Out = T;
+    type Out = Box<T>;
 
-    fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(T, usize)> {
+    fn clean(&self, candidate: extract::Candidate<'_>) -> Option<(Box<T>, usize)> {
         let text = candidate.text;
         if !self.fast || self.is_tried(text) || untyped::refused_at_once(text) {
             return None;
@@ -240,14 +242,14 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
             .end
             .unwrap_or_else(|| extract::balanced(text))?
             .len;
-        clean::<T>(&text[..end], true).map(|value| (value, end))
+        clean::<T>(&text[..end], true).map(|value| (Box::new(value), end))
     }
 
     fn tried(&self) -> Option<&str> {
         self.tried
     }
 
-    fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<T>> {
+    fn repaired(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<Box<T>>> {
         if !self.fast {
             return None;
         }
@@ -266,7 +268,7 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         fixes: Vec<Fix>,
         text: &str,
         limits: Limits,
-    ) -> Result<Parsed<T>, ParseErrorKind> {
+    ) -> Result<Parsed<Box<T>>, ParseErrorKind> {
         fit(value, fixes, self.schema, || {
             repair::repair_span(text, limits)
                 .ok()
@@ -278,7 +280,11 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
 impl<T: DeserializeOwned> Typed<'_, T> {
     /// The candidate repaired as text, scalars converted in the text, then read by serde:
     /// [`Reader::repaired`] when the lenient reader leaves the candidate to the repair path.
-    fn repaired_text(&self, candidate: extract::Candidate<'_>, limits: Limits) -> Option<Read<T>> {
+    fn repaired_text(
+        &self,
+        candidate: extract::Candidate<'_>,
+        limits: Limits,
+    ) -> Option<Read<Box<T>>> {
         if repair::too_deep(candidate.text, limits) {
             return Some(Err(too_deep(limits)));
         }
@@ -292,7 +298,7 @@ impl<T: DeserializeOwned> Typed<'_, T> {
             return Some(Err(ParseErrorKind::NoJson));
         }
         let value = match clean::<T>(&json, true) {
-            Some(value) => value,
+            Some(value) => Box::new(value),
             // Values that need converting (`"29"` for 29) are converted in the text.
             None => {
                 let (json, more) = retype::coerce_text(&json, self.schema)?;
@@ -301,7 +307,7 @@ impl<T: DeserializeOwned> Typed<'_, T> {
                 }
                 let value = clean::<T>(&json, true)?;
                 fixes.extend(more);
-                value
+                Box::new(value)
             }
         };
         if let Some(kind) = candidate.how {
@@ -560,9 +566,9 @@ fn read_text<T: LlmOutput>(
     if limits.max_depth >= Limits::default().max_depth
         && let Some((value, len)) = reader.clean(candidate)
     {
-        return Ok(clean_parsed(value, candidate, len));
+        return Ok(clean_parsed(*value, candidate, len));
     }
-    read_candidate(candidate, limits, &reader).map(|(parsed, _)| parsed)
+    read_candidate(candidate, limits, &reader).map(|(parsed, _)| parsed.unboxed())
 }
 
 /// A candidate serde read whole: the fixes the repair path would have recorded (how it was
@@ -633,10 +639,13 @@ fn fit<T: DeserializeOwned>(
     mut fixes: Vec<Fix>,
     schema: &Value,
     again: impl FnOnce() -> Option<Value>,
-) -> Result<Parsed<T>, ParseErrorKind> {
+) -> Result<Parsed<Box<T>>, ParseErrorKind> {
     let value = coerce::coerce(value, schema, &mut fixes).map_err(ParseErrorKind::Coerce)?;
     match serde_json::from_value(value) {
-        Ok(value) => Ok(Parsed { value, fixes }),
+        Ok(value) => Ok(Parsed {
+            value: Box::new(value),
+            fixes,
+        }),
         Err(source) => {
             let traced = again()
                 .and_then(|value| coerce::coerce(value, schema, &mut Vec::new()).ok())

@@ -79,7 +79,7 @@ pub(super) fn typed<T: DeserializeOwned>(
     schema: &Value,
     limits: Limits,
     misfit: bool,
-) -> Option<Read<T>> {
+) -> Option<Read<Box<T>>> {
     if text.len() > limits.max_bytes || !text.starts_with(['{', '[']) {
         return None;
     }
@@ -125,7 +125,7 @@ pub(super) fn untyped(text: &str, limits: Limits) -> Option<Read<Value>> {
 
 /// `T` read from the lexer, noting what serde lost (a key it skipped, a map key given twice),
 /// as the text path checks it.
-fn typed_seed<T: DeserializeOwned>(lexer: &mut Lexer<'_, '_>) -> Result<T, Stop> {
+fn typed_seed<T: DeserializeOwned>(lexer: &mut Lexer<'_, '_>) -> Result<Box<T>, Stop> {
     let watch = ignored::Watch {
         maps: true,
         ..ignored::Watch::default()
@@ -134,7 +134,8 @@ fn typed_seed<T: DeserializeOwned>(lexer: &mut Lexer<'_, '_>) -> Result<T, Stop>
     if watch.lost.get() {
         return Err(Stop::Serde);
     }
-    Ok(value)
+    // Boxed here: the caller's steps then move a pointer, not the value.
+    Ok(Box::new(value))
 }
 
 /// One pass without conversions.
@@ -186,7 +187,7 @@ fn run<'de, 'a, T>(
 fn repair_path<T: DeserializeOwned>(
     text: &str,
     schema: &Value,
-) -> Result<Read<T>, super::ParseErrorKind> {
+) -> Result<Read<Box<T>>, super::ParseErrorKind> {
     let reader = super::Typed::<T>::new(schema, true, None);
     let candidate = super::extract::Candidate {
         text,
