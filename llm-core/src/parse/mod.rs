@@ -23,12 +23,13 @@ pub use fix::{Fix, FixKind, Parsed};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{LazyLock, PoisonError, RwLock};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use coerce::CoerceError;
+use coerce::Shapes;
 pub use repair::{Event, Limits, RepairError, Repairer};
 pub use stream::{Member, StreamParser};
 
@@ -89,9 +90,10 @@ pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
         }
     }
     let schema = schema_of::<T>();
-    let mut reader = Typed::new(&schema, true, tried.then_some(trimmed));
+    let mut reader = Typed::new(schema.value, true, tried.then_some(trimmed));
+    reader.shapes = Some(&schema.shapes);
     reader.misfit = misfit;
-    read_reply(raw, &schema, Limits::default(), &reader).map(Parsed::unboxed)
+    read_reply(raw, schema.value, Limits::default(), &reader).map(Parsed::unboxed)
 }
 
 /// The fast path: `text` deserialized by serde alone, if that needs nothing to be fixed and
@@ -213,6 +215,8 @@ struct Typed<'s, T> {
     /// Whether serde failed on `tried` with a value that did not fit `T`: the lenient reader
     /// without conversions would fail on the same value, and is not tried.
     misfit: bool,
+    /// What is known of `schema` already (for `T`'s own).
+    shapes: Option<&'s Shapes<'s>>,
     _target: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -223,6 +227,7 @@ impl<'s, T> Typed<'s, T> {
             fast,
             tried,
             misfit: false,
+            shapes: None,
             _target: std::marker::PhantomData,
         }
     }
@@ -255,7 +260,7 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
         }
         let misfit = self.misfit && self.is_tried(candidate.text);
         if let Some((value, fixes, len)) =
-            lenient::typed::<T>(candidate.text, self.schema, limits, misfit)
+            lenient::typed::<T>(candidate.text, self.schema, self.shapes, limits, misfit)
         {
             return Some(Ok((found(candidate, value, fixes), len)));
         }
@@ -301,7 +306,7 @@ impl<T: DeserializeOwned> Typed<'_, T> {
             Some(value) => Box::new(value),
             // Values that need converting (`"29"` for 29) are converted in the text.
             None => {
-                let (json, more) = retype::coerce_text(&json, self.schema)?;
+                let (json, more) = retype::coerce_text(&json, self.schema, self.shapes)?;
                 if more.is_empty() {
                     return None;
                 }
@@ -557,7 +562,8 @@ fn read_text<T: LlmOutput>(
     limits: Limits,
 ) -> Result<Parsed<T>, ParseErrorKind> {
     let schema = schema_of::<T>();
-    let reader = Typed::<T>::new(&schema, true, None);
+    let mut reader = Typed::<T>::new(schema.value, true, None);
+    reader.shapes = Some(&schema.shapes);
     let candidate = extract::Candidate {
         text,
         how: None,
@@ -702,21 +708,28 @@ pub fn repair_json(text: &str) -> Result<Parsed<Value>, ParseError> {
 /// How many schemas each thread keeps at hand (see [`schema_of`]).
 const SCHEMAS_AT_HAND: usize = 8;
 
+/// A type's schema, built once and kept for the life of the process, with what fitters find
+/// about the schemas inside it.
+struct Interned {
+    value: &'static Value,
+    shapes: Shapes<'static>,
+}
+
 thread_local! {
     /// The schemas this thread used last, by id, newest last: a thread mostly parses the same few
     /// types, and finding one here takes no lock and no hash.
-    static AT_HAND: RefCell<Vec<(Cow<'static, str>, Arc<Value>)>> = const { RefCell::new(Vec::new()) };
+    static AT_HAND: RefCell<Vec<(Cow<'static, str>, &'static Interned)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// `T`'s schema, built once per type and shared.
-fn schema_of<T: LlmOutput>() -> Arc<Value> {
+fn schema_of<T: LlmOutput>() -> &'static Interned {
     let id = T::schema_id();
     let at_hand = AT_HAND.with(|kept| {
         let kept = kept.try_borrow().ok()?;
         kept.iter()
             .rev()
             .find(|(kept, _)| *kept == id)
-            .map(|(_, schema)| Arc::clone(schema))
+            .map(|(_, schema)| *schema)
     });
     if let Some(schema) = at_hand {
         return schema;
@@ -727,23 +740,36 @@ fn schema_of<T: LlmOutput>() -> Arc<Value> {
             if kept.len() == SCHEMAS_AT_HAND {
                 kept.remove(0);
             }
-            kept.push((id, Arc::clone(&schema)));
+            kept.push((id, schema));
         }
     });
     schema
 }
 
 /// `T`'s schema (whose id is `id`) from the map all threads share, built there the first time.
-fn shared_schema<T: LlmOutput>(id: &str) -> Arc<Value> {
-    static SCHEMAS: LazyLock<RwLock<HashMap<String, Arc<Value>>>> = LazyLock::new(Default::default);
-    if let Some(schema) = SCHEMAS.read().ok().and_then(|m| m.get(id).cloned()) {
+///
+/// A schema is made once per type and never dropped, like a `static`: that is what lets what is
+/// found about it ([`Shapes`]) point into it.
+fn shared_schema<T: LlmOutput>(id: &str) -> &'static Interned {
+    static SCHEMAS: LazyLock<RwLock<HashMap<String, &'static Interned>>> =
+        LazyLock::new(Default::default);
+    let known = SCHEMAS
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(id)
+        .copied();
+    if let Some(schema) = known {
         return schema;
     }
-    let schema = Arc::new(T::schema().to_value());
-    if let Ok(mut map) = SCHEMAS.write() {
-        map.insert(id.to_owned(), Arc::clone(&schema));
-    }
-    schema
+    // Built under the lock: two threads asking at once build it once.
+    let mut map = SCHEMAS.write().unwrap_or_else(PoisonError::into_inner);
+    map.entry(id.to_owned()).or_insert_with(|| {
+        let value: &'static Value = Box::leak(Box::new(T::schema().to_value()));
+        Box::leak(Box::new(Interned {
+            value,
+            shapes: retype::shapes(value),
+        }))
+    })
 }
 
 fn to_field_path(path: &serde_path_to_error::Path) -> FieldPath {

@@ -13,21 +13,26 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::Fix;
-use super::coerce::{Fitter, Keywords, accepts_null, kw, type_names};
+use super::coerce::{Fitter, Keywords, Memo, Shapes, accepts_null, kw, type_names};
 use super::repair::number;
 use crate::output::schema::ALIASES;
 use crate::path::{CompactString, FieldPath, PathSegment};
 
 /// `json` (clean JSON as the repairer writes it) with its scalars fitted to `schema`, and the
-/// fixes that took; `None` when a change is needed that only the tree path makes.
-pub(super) fn coerce_text(json: &str, schema: &Value) -> Option<(String, Vec<Fix>)> {
+/// fixes that took; `None` when a change is needed that only the tree path makes. `shapes`: what
+/// is known of `schema` already.
+pub(super) fn coerce_text<'a>(
+    json: &str,
+    schema: &'a Value,
+    shapes: Option<&'a Shapes<'a>>,
+) -> Option<(String, Vec<Fix>)> {
     let mut walk = Walk {
         json,
         bytes: json.as_bytes(),
         pos: 0,
         out: String::new(),
         copied: 0,
-        fit: Fitter::new(schema),
+        fit: Fitter::with_shapes(schema, shapes),
         path: Vec::new(),
         fixes: Vec::new(),
         depth: 0,
@@ -240,6 +245,28 @@ pub(super) fn container<'a>(
         }
         _ => layout(fit, schema, kind),
     }
+}
+
+/// [`coerce_text`] without and with the [`shapes`] of `schema` found beforehand, which must
+/// agree: for tests.
+#[cfg(test)]
+pub(super) fn coerce_text_twice(json: &str, schema: &Value) -> Option<(String, Vec<Fix>)> {
+    let found = shapes(schema);
+    let fresh = coerce_text(json, schema, None);
+    assert_eq!(fresh, coerce_text(json, schema, Some(&found)), "{json}");
+    fresh
+}
+
+/// What the walk and the lenient reader ask a fitter about each schema inside `root`, found
+/// once (see [`Shapes`]): a scalar's shape, an object's layout, an array's.
+pub(super) fn shapes(root: &Value) -> Shapes<'_> {
+    Shapes::of(root, |fit, schema| {
+        [
+            Memo::Scalar(fitted_to(fit, schema, false).ok()),
+            Memo::Container(layout(fit, schema, "object")),
+            Memo::Container(layout(fit, schema, "array")),
+        ]
+    })
 }
 
 /// [`container`] for a schema.
@@ -561,7 +588,7 @@ mod tests {
             },
             "required": ["qty"]
         });
-        let (text, fixes) = coerce_text(
+        let (text, fixes) = coerce_text_twice(
             r#"{"qty":"29","paid":"yes","status":"DRAFT","lines":[1,"2.5"],"note":null}"#,
             &schema,
         )
@@ -592,12 +619,14 @@ mod tests {
             "properties": {"tags": {"type": "array", "items": {"type": "string"}}}
         });
         // A key to rename, a single value for a list.
-        assert!(coerce_text(r#"{"Tags":["a"]}"#, &schema).is_none());
+        assert!(coerce_text_twice(r#"{"Tags":["a"]}"#, &schema).is_none());
         assert_eq!(
-            coerce_text(r#"{"tags":"a"}"#, &schema).map(|(t, _)| t),
+            coerce_text_twice(r#"{"tags":"a"}"#, &schema).map(|(t, _)| t),
             Some(r#"{"tags":["a"]}"#.to_owned())
         );
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        assert!(coerce_text(&deep, &json!({"type": "array", "items": {"$ref": "#"}})).is_none());
+        assert!(
+            coerce_text_twice(&deep, &json!({"type": "array", "items": {"$ref": "#"}})).is_none()
+        );
     }
 }

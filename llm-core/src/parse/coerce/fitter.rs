@@ -22,13 +22,80 @@ pub(in crate::parse) type Layout<'a> = Option<Option<&'a Value>>;
 
 /// What a fitter remembers about a schema.
 #[derive(Clone, Copy)]
-enum Memo<'a> {
+pub(in crate::parse) enum Memo<'a> {
     Scalar(Shape<'a>),
     Container(Layout<'a>),
 }
 
 // A schema's address has its low bits clear: they tell apart what is remembered about it.
 const _: () = assert!(std::mem::align_of::<Value>() >= 4);
+
+/// What fitters find about every schema inside a root schema, found once: for a type's schema,
+/// kept for the life of the process, so that a read does not find it again (a small reply meets
+/// most of its schemas once).
+pub(in crate::parse) struct Shapes<'a> {
+    /// By the key [`Fitter::slot`] gives, in an open-addressed table at most half full.
+    slots: Vec<Option<(usize, Memo<'a>)>>,
+}
+
+impl<'a> Shapes<'a> {
+    /// What `ask` gives for each schema (an object) inside `root`, root included, by a fitter
+    /// for `root`: the memos of a fitter that was asked everything once.
+    pub(in crate::parse) fn of(
+        root: &'a Value,
+        ask: impl Fn(&Fitter<'a>, &'a Value) -> [Memo<'a>; 3],
+    ) -> Self {
+        let fit = Fitter::new(root);
+        let mut memos = Vec::new();
+        let mut todo = vec![root];
+        while let Some(schema) = todo.pop() {
+            match schema {
+                Value::Object(map) => {
+                    let base = std::ptr::from_ref(schema).addr();
+                    memos.extend(
+                        (0..)
+                            .zip(ask(&fit, schema))
+                            .map(|(what, m)| (base | what, m)),
+                    );
+                    todo.extend(map.values());
+                }
+                Value::Array(items) => todo.extend(items),
+                _ => {}
+            }
+        }
+        let mut shapes = Self {
+            slots: vec![None; (memos.len() * 2).max(4).next_power_of_two()],
+        };
+        for (key, memo) in memos {
+            let at = shapes.find(key);
+            shapes.slots[at] = Some((key, memo));
+        }
+        shapes
+    }
+
+    /// Where `key` is in the table, or the free slot where it would go.
+    fn find(&self, key: usize) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut at = slot_of(key, self.slots.len());
+        while let Some((seen, _)) = self.slots[at]
+            && seen != key
+        {
+            at = (at + 1) & mask;
+        }
+        at
+    }
+
+    fn get(&self, key: usize) -> Option<Memo<'a>> {
+        self.slots[self.find(key)].map(|(_, memo)| memo)
+    }
+}
+
+/// A key's slot in a table of `len` slots (a power of two, at least 2): Fibonacci hashing, which
+/// spreads keys that sit a fixed stride apart (schemas in maps and lists) over the table.
+fn slot_of(key: usize, len: usize) -> usize {
+    let hash = (key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - len.ilog2());
+    usize::try_from(hash).unwrap_or_default() & (len - 1)
+}
 
 /// Fitting single values: what [`coerce`](super::coerce) does to a value, given its path.
 pub(in crate::parse) struct Fitter<'a> {
@@ -37,15 +104,24 @@ pub(in crate::parse) struct Fitter<'a> {
     /// What was found about schemas, by their address (and what was asked): a small table
     /// where one may push out another, which is then found again when asked for.
     memos: [Cell<Option<(usize, Memo<'a>)>>; SHAPES],
+    /// What is known already about `root`'s schemas, if found before.
+    shapes: Option<&'a Shapes<'a>>,
 }
 
 impl<'a> Fitter<'a> {
     /// A fitter for the root schema `root`.
     pub(in crate::parse) fn new(root: &'a Value) -> Self {
+        Self::with_shapes(root, None)
+    }
+
+    /// A fitter for the root schema `root` that looks up what `shapes` (found for `root`) knows
+    /// before finding it.
+    pub(in crate::parse) fn with_shapes(root: &'a Value, shapes: Option<&'a Shapes<'a>>) -> Self {
         Self {
             root,
             defs: kw(root, "$defs").and_then(Value::as_object),
             memos: std::array::from_fn(|_| Cell::new(None)),
+            shapes,
         }
     }
 
@@ -57,13 +133,7 @@ impl<'a> Fitter<'a> {
     /// The slot for what is remembered about `schema` (`what`: 0 to 3), and its key.
     fn slot(&self, schema: &'a Value, what: usize) -> (usize, &Cell<Option<(usize, Memo<'a>)>>) {
         let key = std::ptr::from_ref(schema).addr() | what;
-        // Fibonacci hashing: schemas sit in maps and lists a fixed stride apart, which the
-        // multiplication spreads over the table.
-        let hash = (key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SHAPES.ilog2());
-        (
-            key,
-            &self.memos[usize::try_from(hash).unwrap_or_default() % SHAPES],
-        )
+        (key, &self.memos[slot_of(key, SHAPES)])
     }
 
     /// What is remembered about `schema` (`what`: which question), which `find` gives: found once
@@ -81,7 +151,10 @@ impl<'a> Fitter<'a> {
         {
             return memo;
         }
-        let memo = find();
+        let memo = self
+            .shapes
+            .and_then(|shapes| shapes.get(key))
+            .unwrap_or_else(find);
         slot.set(Some((key, memo)));
         memo
     }

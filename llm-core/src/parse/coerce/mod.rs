@@ -22,7 +22,7 @@ mod tests;
 mod union;
 
 pub use error::CoerceError;
-pub(super) use fitter::Fitter;
+pub(super) use fitter::{Fitter, Memo, Shapes};
 use scalar::{normalized, truthiness};
 
 /// Fits `value` to `schema` (a root schema whose `$defs` hold the definitions it refers to).

@@ -231,7 +231,7 @@ fn the_text_path_fits_scalars_as_the_tree_path_past_the_remembered_shapes() {
     let rows = Value::Array(vec![Value::Object(row); 3]);
     let mut tree_fixes = Vec::new();
     let tree = coerce(rows.clone(), &schema, &mut tree_fixes);
-    let text = crate::parse::retype::coerce_text(&rows.to_string(), &schema);
+    let text = crate::parse::retype::coerce_text_twice(&rows.to_string(), &schema);
     match (tree, text) {
         (Ok(tree), Some((text, fixes))) => {
             assert_eq!(serde_json::from_str::<Value>(&text).ok(), Some(tree));
@@ -247,7 +247,7 @@ fn the_text_path_fits_scalars_as_the_tree_path_past_the_remembered_shapes() {
     let mut tree_fixes = Vec::new();
     let tree = coerce(rows.clone(), &schema, &mut tree_fixes).expect("the tree path fits");
     let (text, fixes) =
-        crate::parse::retype::coerce_text(&rows.to_string(), &schema).expect("the text path");
+        crate::parse::retype::coerce_text_twice(&rows.to_string(), &schema).expect("the text path");
     assert_eq!(serde_json::from_str::<Value>(&text).ok(), Some(tree));
     assert_eq!(fixes, tree_fixes);
     assert!(fixes.len() > 80, "{}", fixes.len());
@@ -289,7 +289,7 @@ fn numbers_in_strings_fit_on_both_paths_alike() {
             &schema,
             &mut tree_fixes,
         );
-        let retyped = crate::parse::retype::coerce_text(&text, &schema);
+        let retyped = crate::parse::retype::coerce_text_twice(&text, &schema);
         match (tree, retyped) {
             (Ok(tree), Some((retyped, fixes))) => {
                 assert_eq!(
@@ -335,7 +335,7 @@ fn the_text_path_tells_a_list_from_an_object_under_one_schema() {
             "properties": {"list": {"type": "array", "items": {"type": "integer"}}}
         }
     });
-    let retype = |json: &str| crate::parse::retype::coerce_text(json, &schema);
+    let retype = |json: &str| crate::parse::retype::coerce_text_twice(json, &schema);
     assert!(retype(r#"[{"list":["1"]},{"list":["2"]}]"#).is_some());
     assert!(retype(r#"[{"list":["1"]},{"list":{"a":1}}]"#).is_none());
     assert!(retype(r#"[{"list":{"a":1}},{"list":["1"]}]"#).is_none());

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use serde_json::Value;
 
 use super::Stop;
-use crate::parse::coerce::Fitter;
+use crate::parse::coerce::{Fitter, Shapes};
 use crate::parse::repair::number;
 use crate::parse::retype::{self, Items, Members, Token};
 use crate::parse::{Fix, FixKind};
@@ -139,7 +139,12 @@ impl<'de, 'a> Lexer<'de, 'a> {
     /// scalars are fitted to it as the text path fits them.
     ///
     /// The fitter is made in place: it is large, and the reader is not moved once made.
-    pub(super) fn new(src: &'de str, max_depth: usize, schema: Option<&'a Value>) -> Self {
+    pub(super) fn new(
+        src: &'de str,
+        max_depth: usize,
+        schema: Option<&'a Value>,
+        shapes: Option<&'a Shapes<'a>>,
+    ) -> Self {
         Self {
             src,
             bytes: src.as_bytes(),
@@ -157,7 +162,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
             scratch: String::new(),
             peeked: None,
             open_schema: schema,
-            fit: schema.map(Fitter::new),
+            fit: schema.map(|schema| Fitter::with_shapes(schema, shapes)),
             untyped: false,
             repeats: false,
             max_depth: max_depth.min(MAX_DEPTH),

@@ -25,6 +25,7 @@ use std::fmt;
 use serde::de::{DeserializeOwned, DeserializeSeed};
 use serde_json::Value;
 
+use super::coerce::Shapes;
 use super::ignored;
 use super::repair::Limits;
 use super::untyped::Strict;
@@ -73,10 +74,12 @@ pub(super) type Read<T> = (T, Vec<Fix>, usize);
 
 /// `text` (a candidate starting with `{` or `[`) read into `T` as the text path reads it, with
 /// `schema` (`T`'s) for the scalar conversions; `None` when the repair path must decide.
-/// `misfit`: serde read `text` as JSON up to a value that did not fit `T`.
-pub(super) fn typed<T: DeserializeOwned>(
+/// `misfit`: serde read `text` as JSON up to a value that did not fit `T`. `shapes`: what is
+/// known of `schema` already.
+pub(super) fn typed<'a, T: DeserializeOwned>(
     text: &str,
-    schema: &Value,
+    schema: &'a Value,
+    shapes: Option<&'a Shapes<'a>>,
     limits: Limits,
     misfit: bool,
 ) -> Option<Read<Box<T>>> {
@@ -88,7 +91,7 @@ pub(super) fn typed<T: DeserializeOwned>(
     // the reader gives up before, as it does with conversions.
     if !misfit {
         match read(
-            &mut Lexer::new(text, limits.max_depth, None),
+            &mut Lexer::new(text, limits.max_depth, None, None),
             typed_seed::<T>,
         ) {
             Ok(read) => return Some(read),
@@ -97,7 +100,7 @@ pub(super) fn typed<T: DeserializeOwned>(
         }
     }
     // serde reading them fitted to the schema: only when a conversion was made.
-    let mut lexer = Lexer::new(text, limits.max_depth, Some(schema));
+    let mut lexer = Lexer::new(text, limits.max_depth, Some(schema), shapes);
     lexer.root().ok()?;
     let (value, fixes, consumed, coerced) = run(&mut lexer, typed_seed::<T>).ok()?;
     if coerced.is_empty() {
@@ -114,7 +117,7 @@ pub(super) fn untyped(text: &str, limits: Limits) -> Option<Read<Value>> {
     if text.len() < MIN_UNTYPED || text.len() > limits.max_bytes || !text.starts_with(['{', '[']) {
         return None;
     }
-    let mut lexer = Lexer::new(text, limits.max_depth, None);
+    let mut lexer = Lexer::new(text, limits.max_depth, None, None);
     lexer.untyped = true;
     lexer.repeats = true;
     read(&mut lexer, |lexer| {
@@ -211,7 +214,7 @@ pub fn agrees<T: crate::output::LlmOutput + PartialEq>(text: &str) -> bool {
         let untyped_agrees = untyped(text, Limits::default()).is_none_or(|read| {
             super::repair::repair_span(text, Limits::default()).is_ok_and(|old| old == read)
         });
-        let typed_agrees = typed::<T>(text, &schema, Limits::default(), false)
+        let typed_agrees = typed::<T>(text, &schema, None, Limits::default(), false)
             .is_none_or(|read| repair_path::<T>(text, &schema).is_ok_and(|old| old == read));
         untyped_agrees && typed_agrees
     })

@@ -27,11 +27,18 @@ where
     T: DeserializeOwned + JsonSchema + PartialEq + std::fmt::Debug,
 {
     let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default();
-    let read = typed::<T>(text, &schema, Limits::default(), false);
+    let read = typed::<T>(text, &schema, None, Limits::default(), false);
+    // What is found of the schema beforehand changes nothing.
+    let shapes = crate::parse::retype::shapes(&schema);
+    let found = typed::<T>(text, &schema, Some(&shapes), Limits::default(), false);
+    assert_eq!(
+        found, read,
+        "{text:?} read with the shapes found beforehand"
+    );
     // Where serde reads the text as JSON up to a value that does not fit, the reader reads it the
     // same without first trying it with no conversions.
     if matches!(crate::parse::read_clean::<T>(text, false), Err(true)) {
-        let misfit = typed::<T>(text, &schema, Limits::default(), true);
+        let misfit = typed::<T>(text, &schema, None, Limits::default(), true);
         assert_eq!(misfit, read, "{text:?} read as a misfit");
     }
     let Some((value, fixes, len)) = read else {
@@ -460,7 +467,9 @@ fn deep_nesting_and_repeated_keys_are_left_to_the_repair_path() {
     );
     let schema =
         serde_json::to_value(schemars::schema_for!(BTreeMap<String, Value>)).unwrap_or_default();
-    assert!(typed::<BTreeMap<String, Value>>(text, &schema, Limits::default(), false).is_none());
+    assert!(
+        typed::<BTreeMap<String, Value>>(text, &schema, None, Limits::default(), false).is_none()
+    );
     let text = format!("{{'a': [1, 2,], // done\n}}{}", " ".repeat(256));
     let read = untyped(&text, Limits::default());
     let (value, fixes, _) = read.expect("read");
