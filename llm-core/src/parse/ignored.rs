@@ -128,11 +128,33 @@ impl<'de, D: de::Deserializer<'de>> de::Deserializer<'de> for Flag<'_, D> {
     }
 }
 
+/// A value the type refused, without the message serde would write about it: whoever reads
+/// through the wrapper only asks whether it failed, and a message (an unknown variant lists
+/// every known one) costs more than reading the value.
+#[derive(Debug)]
+struct Refused;
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the value does not fit the type")
+    }
+}
+
+impl std::error::Error for Refused {}
+
+impl de::Error for Refused {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Refused
+    }
+}
+
+/// Forwards `visit_*` methods of scalars to `self.inner`, which refuses with [`Refused`]; the
+/// refusal becomes the deserializer's own error (of serde's data kind, as the message would).
 macro_rules! forward_visit {
     ($($method:ident($ty:ty)),* $(,)?) => {
         $(
             fn $method<E: de::Error>(self, v: $ty) -> Result<Self::Value, E> {
-                self.inner.$method(v)
+                self.inner.$method::<Refused>(v).map_err(|refused| E::custom(refused))
             }
         )*
     };
@@ -269,8 +291,10 @@ impl<'de, 'f, X: de::EnumAccess<'de>> de::EnumAccess<'de> for Wrap<'f, X> {
         seed: V,
     ) -> Result<(V::Value, Self::Variant), X::Error> {
         let ignored = self.ignored;
+        // The variant's name is read through the wrapper too: a name the type does not know is
+        // refused without its message.
         self.inner
-            .variant_seed(seed)
+            .variant_seed(Wrap::new(seed, ignored))
             .map(|(value, variant)| (value, Wrap::new(variant, ignored)))
     }
 }
@@ -564,6 +588,41 @@ mod tests {
         };
         assert!(twice(r#"{"a": {"b": 1, "b": 2}}"#));
         assert!(!twice(r#"{"a": {"b": 1, "c": 2}, "b": 3}"#));
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    enum Level {
+        Low,
+        High,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Reading {
+        level: Level,
+        count: u8,
+    }
+
+    /// A value the type refuses (a variant it does not know, a number out of its range) is
+    /// serde's data error, as with its message, but without it.
+    #[test]
+    fn refused_values_are_data_errors_without_a_message() {
+        for text in [
+            r#"{"level": "Medium", "count": 1}"#,
+            r#"{"level": "Low", "count": 300}"#,
+        ] {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let err = deserialize::<_, Reading>(&mut de, &Watch::default()).expect_err("refused");
+            assert_eq!(err.classify(), serde_json::error::Category::Data, "{text}");
+            let message = err.to_string();
+            assert!(
+                message.starts_with("the value does not fit the type"),
+                "{message}"
+            );
+        }
+        // A reading that fits is read.
+        let mut de = serde_json::Deserializer::from_str(r#"{"level": "High", "count": 2}"#);
+        let reading: Reading = deserialize(&mut de, &Watch::default()).expect("fits");
+        assert_eq!(reading.level, Level::High);
     }
 
     #[test]
