@@ -259,10 +259,15 @@ impl<T: DeserializeOwned> Reader for Typed<'_, T> {
             return None;
         }
         let misfit = self.misfit && self.is_tried(candidate.text);
-        if let Some((value, fixes, len)) =
-            lenient::typed::<T>(candidate.text, self.schema, self.shapes, limits, misfit)
-        {
-            return Some(Ok((found(candidate, value, fixes), len)));
+        if let Some((value, fixes, len)) = lenient::typed::<T>(
+            candidate.text,
+            self.schema,
+            self.shapes,
+            limits,
+            misfit,
+            candidate.how,
+        ) {
+            return Some(Ok((Parsed { value, fixes }, len)));
         }
         self.repaired_text(candidate, limits)
     }
@@ -337,20 +342,6 @@ fn too_deep(limits: Limits) -> ParseErrorKind {
     .into()
 }
 
-/// A value the lenient reader read from `candidate`, with the fix saying how it was found.
-fn found<T>(candidate: extract::Candidate<'_>, value: T, mut fixes: Vec<Fix>) -> Parsed<T> {
-    if let Some(kind) = candidate.how {
-        fixes.insert(
-            0,
-            Fix {
-                kind,
-                path: FieldPath::root(),
-            },
-        );
-    }
-    Parsed { value, fixes }
-}
-
 /// Reading into a `Value` with no schema: the repaired value as it is.
 struct Untyped<'s> {
     /// Text serde already failed on.
@@ -383,8 +374,8 @@ impl Reader for Untyped<'_> {
         if repair::too_deep(candidate.text, limits) {
             return Some(Err(too_deep(limits)));
         }
-        let (value, fixes, len) = lenient::untyped(candidate.text, limits)?;
-        Some(Ok((found(candidate, value, fixes), len)))
+        let (value, fixes, len) = lenient::untyped(candidate.text, limits, candidate.how)?;
+        Some(Ok((Parsed { value, fixes }, len)))
     }
 
     fn fit(

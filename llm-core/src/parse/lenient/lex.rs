@@ -219,10 +219,20 @@ impl<'de, 'a> Lexer<'de, 'a> {
         self.fixes.push(Fix { kind, path });
     }
 
-    /// The fixes recorded, in a list of their size; the reader's list stays empty, with its
+    /// The fixes recorded, in a list of their size: `first` (how the text was found), the
+    /// repairs, then the conversions, each moved once. The reader's list stays empty, with its
     /// room.
-    pub(super) fn take_fixes(&mut self) -> Vec<Fix> {
-        self.fixes.drain(..).collect()
+    pub(super) fn take_fixes(&mut self, first: Option<FixKind>) -> Vec<Fix> {
+        let mut fixes = Vec::with_capacity(
+            usize::from(first.is_some()) + self.fixes.len() + self.coerced.len(),
+        );
+        fixes.extend(first.map(|kind| Fix {
+            kind,
+            path: FieldPath::root(),
+        }));
+        fixes.append(&mut self.fixes);
+        fixes.append(&mut self.coerced);
+        fixes
     }
 
     /// The key of the member being read.

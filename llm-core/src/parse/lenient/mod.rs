@@ -75,13 +75,14 @@ pub(super) type Read<T> = (T, Vec<Fix>, usize);
 /// `text` (a candidate starting with `{` or `[`) read into `T` as the text path reads it, with
 /// `schema` (`T`'s) for the scalar conversions; `None` when the repair path must decide.
 /// `misfit`: serde read `text` as JSON up to a value that did not fit `T`. `shapes`: what is
-/// known of `schema` already.
+/// known of `schema` already. `how`: the fix that found `text` in the reply, listed first.
 pub(super) fn typed<'a, T: DeserializeOwned>(
     text: &str,
     schema: &'a Value,
     shapes: Option<&'a Shapes<'a>>,
     limits: Limits,
     misfit: bool,
+    how: Option<FixKind>,
 ) -> Option<Read<Box<T>>> {
     if text.len() > limits.max_bytes || !text.starts_with(['{', '[']) {
         return None;
@@ -92,6 +93,7 @@ pub(super) fn typed<'a, T: DeserializeOwned>(
     if !misfit {
         match read(
             &mut Lexer::new(text, limits.max_depth, None, None),
+            how,
             typed_seed::<T>,
         ) {
             Ok(read) => return Some(read),
@@ -102,25 +104,21 @@ pub(super) fn typed<'a, T: DeserializeOwned>(
     // serde reading them fitted to the schema: only when a conversion was made.
     let mut lexer = Lexer::new(text, limits.max_depth, Some(schema), shapes);
     lexer.root().ok()?;
-    let (value, fixes, consumed, coerced) = run(&mut lexer, typed_seed::<T>).ok()?;
-    if coerced.is_empty() {
-        return None;
-    }
-    let mut fixes = fixes;
-    fixes.extend(coerced);
-    Some((value, fixes, consumed))
+    let (value, fixes, consumed, converted) = run(&mut lexer, how, typed_seed::<T>).ok()?;
+    converted.then_some((value, fixes, consumed))
 }
 
 /// `text` (a candidate starting with `{` or `[`) read into a `Value` as the repairer reads it;
-/// `None` when the repairer must decide.
-pub(super) fn untyped(text: &str, limits: Limits) -> Option<Read<Value>> {
+/// `None` when the repairer must decide. `how`: the fix that found `text` in the reply, listed
+/// first.
+pub(super) fn untyped(text: &str, limits: Limits, how: Option<FixKind>) -> Option<Read<Value>> {
     if text.len() < MIN_UNTYPED || text.len() > limits.max_bytes || !text.starts_with(['{', '[']) {
         return None;
     }
     let mut lexer = Lexer::new(text, limits.max_depth, None, None);
     lexer.untyped = true;
     lexer.repeats = true;
-    read(&mut lexer, |lexer| {
+    read(&mut lexer, how, |lexer| {
         Strict { keep_last: true }.deserialize(lexer)
     })
     .ok()
@@ -144,18 +142,21 @@ fn typed_seed<T: DeserializeOwned>(lexer: &mut Lexer<'_, '_>) -> Result<Box<T>, 
 /// One pass without conversions.
 fn read<'de, 'a, T>(
     lexer: &mut Lexer<'de, 'a>,
+    how: Option<FixKind>,
     seed: impl FnOnce(&mut Lexer<'de, 'a>) -> Result<T, Stop>,
 ) -> Result<Read<T>, Stop> {
     lexer.root()?;
-    let (value, fixes, consumed, _) = run(lexer, seed)?;
+    let (value, fixes, consumed, _) = run(lexer, how, seed)?;
     Ok((value, fixes, consumed))
 }
 
-/// One pass: the value, the repairs, the bytes taken and the conversions.
+/// One pass: the value, the fixes (`how` first, the repairs, then the conversions), the bytes
+/// taken and whether a value was converted.
 fn run<'de, 'a, T>(
     lexer: &mut Lexer<'de, 'a>,
+    how: Option<FixKind>,
     seed: impl FnOnce(&mut Lexer<'de, 'a>) -> Result<T, Stop>,
-) -> Result<(T, Vec<Fix>, usize, Vec<Fix>), Stop> {
+) -> Result<(T, Vec<Fix>, usize, bool), Stop> {
     let value = seed(lexer);
     if lexer.bailed {
         return Err(Stop::Bail);
@@ -176,12 +177,8 @@ fn run<'de, 'a, T>(
             path: FieldPath::root(),
         });
     }
-    Ok((
-        value,
-        lexer.take_fixes(),
-        consumed,
-        std::mem::take(&mut lexer.coerced),
-    ))
+    let converted = !lexer.coerced.is_empty();
+    Ok((value, lexer.take_fixes(how), consumed, converted))
 }
 
 /// What the repair path reads the candidate `text` into as `T` (the text path, then the tree
@@ -211,10 +208,10 @@ pub fn agrees<T: crate::output::LlmOutput + PartialEq>(text: &str) -> bool {
     let schema = T::schema().to_value();
     super::extract::candidates(text).iter().all(|candidate| {
         let text = candidate.text;
-        let untyped_agrees = untyped(text, Limits::default()).is_none_or(|read| {
+        let untyped_agrees = untyped(text, Limits::default(), None).is_none_or(|read| {
             super::repair::repair_span(text, Limits::default()).is_ok_and(|old| old == read)
         });
-        let typed_agrees = typed::<T>(text, &schema, None, Limits::default(), false)
+        let typed_agrees = typed::<T>(text, &schema, None, Limits::default(), false, None)
             .is_none_or(|read| repair_path::<T>(text, &schema).is_ok_and(|old| old == read));
         untyped_agrees && typed_agrees
     })

@@ -27,10 +27,10 @@ where
     T: DeserializeOwned + JsonSchema + PartialEq + std::fmt::Debug,
 {
     let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap_or_default();
-    let read = typed::<T>(text, &schema, None, Limits::default(), false);
+    let read = typed::<T>(text, &schema, None, Limits::default(), false, None);
     // What is found of the schema beforehand changes nothing.
     let shapes = crate::parse::retype::shapes(&schema);
-    let found = typed::<T>(text, &schema, Some(&shapes), Limits::default(), false);
+    let found = typed::<T>(text, &schema, Some(&shapes), Limits::default(), false, None);
     assert_eq!(
         found, read,
         "{text:?} read with the shapes found beforehand"
@@ -38,7 +38,7 @@ where
     // Where serde reads the text as JSON up to a value that does not fit, the reader reads it the
     // same without first trying it with no conversions.
     if matches!(crate::parse::read_clean::<T>(text, false), Err(true)) {
-        let misfit = typed::<T>(text, &schema, None, Limits::default(), true);
+        let misfit = typed::<T>(text, &schema, None, Limits::default(), true, None);
         assert_eq!(misfit, read, "{text:?} read as a misfit");
     }
     let Some((value, fixes, len)) = read else {
@@ -62,7 +62,7 @@ where
 }
 
 fn check_untyped(text: &str, tally: &mut Tally) {
-    let Some((value, fixes, len)) = untyped(text, Limits::default()) else {
+    let Some((value, fixes, len)) = untyped(text, Limits::default(), None) else {
         tally.left += 1;
         return;
     };
@@ -437,12 +437,12 @@ fn generated_damage_reads_as_the_repair_path_reads_it() {
 #[test]
 fn deep_nesting_and_repeated_keys_are_left_to_the_repair_path() {
     let deep = format!("{}1{}", "[".repeat(500), "]".repeat(500));
-    assert!(untyped(&deep, Limits::default()).is_none());
+    assert!(untyped(&deep, Limits::default(), None).is_none());
     let shallow = Limits {
         max_depth: 2,
         ..Limits::default()
     };
-    assert!(untyped("[[[1]]]", shallow).is_none());
+    assert!(untyped("[[[1]]]", shallow, None).is_none());
     // A key given twice: as the repairer reads it for a `Value`, left to the repair path for a
     // type.
     // (Followed by spaces: shorter replies go straight to the repairer.)
@@ -451,7 +451,7 @@ fn deep_nesting_and_repeated_keys_are_left_to_the_repair_path() {
         " ".repeat(256)
     );
     let text = text.as_str();
-    let read = untyped(text, Limits::default());
+    let read = untyped(text, Limits::default(), None);
     assert_eq!(read, repair_span(text, Limits::default()).ok());
     let kinds: Vec<FixKind> = read
         .iter()
@@ -468,10 +468,11 @@ fn deep_nesting_and_repeated_keys_are_left_to_the_repair_path() {
     let schema =
         serde_json::to_value(schemars::schema_for!(BTreeMap<String, Value>)).unwrap_or_default();
     assert!(
-        typed::<BTreeMap<String, Value>>(text, &schema, None, Limits::default(), false).is_none()
+        typed::<BTreeMap<String, Value>>(text, &schema, None, Limits::default(), false, None)
+            .is_none()
     );
     let text = format!("{{'a': [1, 2,], // done\n}}{}", " ".repeat(256));
-    let read = untyped(&text, Limits::default());
+    let read = untyped(&text, Limits::default(), None);
     let (value, fixes, _) = read.expect("read");
     assert_eq!(value, json!({"a": [1, 2]}));
     let fixes: Vec<String> = fixes
@@ -502,7 +503,7 @@ fn each_object_notices_only_its_own_repeated_keys() {
     ] {
         let text = format!("{text}{pad}");
         let (value, fixes, _) =
-            untyped(&text, Limits::default()).expect("the lenient reader reads it");
+            untyped(&text, Limits::default(), None).expect("the lenient reader reads it");
         let (old, old_fixes, _) =
             repair_span(&text, Limits::default()).expect("the repair path reads it");
         assert_eq!((&value, &fixes), (&old, &old_fixes), "{text}");
