@@ -336,6 +336,13 @@ impl<'a> Members<'a> {
     fn property(&self, key: &str) -> Option<&'a Value> {
         let props = self.props?;
         let start = self.next.get();
+        // The usual case: the member after the last one found.
+        if let Some((name, prop)) = props.iter().nth(start)
+            && name == key
+        {
+            self.next.set(start + 1);
+            return Some(prop);
+        }
         let found = props
             .iter()
             .enumerate()
