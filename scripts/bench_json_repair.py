@@ -167,6 +167,9 @@ def main() -> int:
         )
         if sets.get(name) and name in times
     ]
+    # The target is on the typed row when there is one (the repair plus the typed result, on the
+    # inputs of the bench's malformed set); the schema-free rows are reported beside it.
+    target_rows = [row for row in rows if row[1]] or rows
     for name, is_typed, rust_time in rows:
         cases = sets[name]
         texts = [c["input"] for c in cases]
@@ -187,8 +190,12 @@ def main() -> int:
         pair = paired(texts, name, rust_passes, is_typed) if rust_passes else None
         ratio = pair[0] if pair else separate
         pair_cell = f"{pair[0]:.0f}x [{pair[1]:.0f}-{pair[2]:.0f}]" if pair else "-"
-        worst = min(worst, ratio)
-        verdict = "pass" if ratio >= args.target else f"miss ({(1 - ratio / args.target) * 100:.0f}% short)"
+        short = f"{(1 - ratio / args.target) * 100:.0f}% short"
+        if (name, is_typed, rust_time) in target_rows:
+            worst = min(worst, ratio)
+            verdict = "pass" if ratio >= args.target else f"miss ({short})"
+        else:
+            verdict = "reported: " + ("reached" if ratio >= args.target else short)
         # What serde alone needs to read the values `repair_json` returned: the speed-up a
         # repairer costing nothing beyond building the `Value` would have.
         serde_speedup = f"{py_time / floor[name]:.0f}x" if name in floor and not is_typed else "-"
