@@ -73,6 +73,9 @@ struct Frame<'de, 'a> {
     after_value: bool,
     /// Where its keys start in the reader's stack of keys (see [`Lexer::keys`]).
     keys_from: usize,
+    /// A bit for each of its keys (see [`key_bit`]): a key whose bit is clear is new, and its
+    /// keys need not be compared with it.
+    key_bits: u64,
     /// Whether the member being read repeats a key: the repairer records it once its value is
     /// in place.
     repeated: bool,
@@ -276,6 +279,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
             index: 0,
             after_value: false,
             keys_from: self.keys.len(),
+            key_bits: 0,
             repeated: false,
             members,
             items,
@@ -427,7 +431,9 @@ impl<'de, 'a> Lexer<'de, 'a> {
             return Err(self.bail());
         };
         let keys = self.keys.get(frame.keys_from..).unwrap_or_default();
-        let repeated = keys.contains(&key);
+        let bit = key_bit(&key);
+        let repeated = frame.key_bits & bit != 0 && keys.contains(&key);
+        frame.key_bits |= bit;
         if keys.len() >= MAX_KEYS || (repeated && !repeats) {
             return Err(self.bail());
         }
@@ -572,6 +578,17 @@ impl<'de, 'a> Lexer<'de, 'a> {
         self.peeked = Some(tok);
         Ok(())
     }
+}
+
+/// A key's bit among 64, from its length and its first and last bytes: keys that differ there
+/// (most of an object's) get different bits.
+fn key_bit(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let (first, last) = (bytes.first().copied(), bytes.last().copied());
+    let mix = (bytes.len() as u64)
+        ^ (u64::from(first.unwrap_or(0)) << 8)
+        ^ (u64::from(last.unwrap_or(0)) << 16);
+    1 << (mix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
 
 /// The path of the value being read in `frames`: an object's key while its member is read, an
