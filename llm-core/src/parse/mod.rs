@@ -90,8 +90,7 @@ pub fn parse<T: LlmOutput>(raw: &str) -> Result<Parsed<T>, ParseError> {
         }
     }
     let schema = schema_of::<T>();
-    let mut reader = Typed::new(schema.value, true, tried.then_some(trimmed));
-    reader.shapes = Some(&schema.shapes);
+    let mut reader = Typed::of_type(schema, tried.then_some(trimmed));
     reader.misfit = misfit;
     read_reply(raw, schema.value, Limits::default(), &reader).map(Parsed::unboxed)
 }
@@ -229,6 +228,14 @@ impl<'s, T> Typed<'s, T> {
             misfit: false,
             shapes: None,
             _target: std::marker::PhantomData,
+        }
+    }
+
+    /// The reader for `T` itself, with its interned schema (the serde fast path allowed).
+    fn of_type(schema: &'s Interned, tried: Option<&'s str>) -> Self {
+        Self {
+            shapes: Some(&schema.shapes),
+            ..Self::new(schema.value, true, tried)
         }
     }
 }
@@ -552,9 +559,7 @@ fn read_text<T: LlmOutput>(
     end: Option<extract::Balanced>,
     limits: Limits,
 ) -> Result<Parsed<T>, ParseErrorKind> {
-    let schema = schema_of::<T>();
-    let mut reader = Typed::<T>::new(schema.value, true, None);
-    reader.shapes = Some(&schema.shapes);
+    let reader = Typed::<T>::of_type(schema_of::<T>(), None);
     let candidate = extract::Candidate {
         text,
         how: None,

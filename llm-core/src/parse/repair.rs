@@ -83,10 +83,12 @@ enum Frame {
 impl Frame {
     /// An empty object, or an empty array. An object has room for a few members from the start:
     /// most have several, and growing its map member by member rehashes it.
-    fn empty(object: bool) -> Frame {
+    /// An empty object (`object`) or array; an object has room for a usual object's members
+    /// when its members are kept (`keeps`).
+    fn empty(object: bool, keeps: bool) -> Frame {
         if object {
             Frame::Object {
-                map: Map::with_capacity(OBJECT_ROOM),
+                map: Map::with_capacity(if keeps { OBJECT_ROOM } else { 0 }),
                 key: None,
             }
         } else {
@@ -725,19 +727,8 @@ impl Repairer {
 
     /// Opens an object or an array.
     fn open(&mut self, object: bool) {
-        let frame = if self.lazy_members && !self.stack.is_empty() {
-            // Its members are not kept: no room for them.
-            if object {
-                Frame::Object {
-                    map: Map::new(),
-                    key: None,
-                }
-            } else {
-                Frame::Array(Vec::new())
-            }
-        } else {
-            Frame::empty(object)
-        };
+        // Below the root, with `lazy_members`, its members are not kept: no room for them.
+        let frame = Frame::empty(object, !self.lazy_members || self.stack.is_empty());
         if self.stack.len() >= self.limits.max_depth {
             self.error = Some(RepairError::TooDeep {
                 limit: self.limits.max_depth,
