@@ -107,7 +107,7 @@ macro_rules! leaf {
             Tok::Lit(text) => serde_json::Deserializer::from_str(text)
                 .$method($($arg,)* $visitor)
                 .map_err(Stop::from),
-            Tok::Fitted(value) => (*value).$method($($arg,)* $visitor).map_err(Stop::from),
+            Tok::Fitted(value) => value.into_value().$method($($arg,)* $visitor).map_err(Stop::from),
         };
         lx.check(read)
     }};

@@ -58,8 +58,36 @@ pub(super) enum Tok<'de> {
     /// `true`, `false` or `null`, or what the repairer reads as one (`True`, `None`, `NaN`).
     Lit(&'static str),
     /// A scalar that coercion replaced (or the list it became), read by serde from the value
-    /// itself (boxed, to keep tokens small): the same calls to the visitor as from its JSON text.
-    Fitted(Box<Value>),
+    /// itself: the same calls to the visitor as from its JSON text.
+    Fitted(Fitted),
+}
+
+/// A value coercion made of a scalar. The usual ones (a number from a string, a bool from
+/// `"yes"`) are kept as they are; others are boxed, to keep tokens small.
+#[derive(Debug)]
+pub(super) enum Fitted {
+    Number(serde_json::Number),
+    Bool(bool),
+    Other(Box<Value>),
+}
+
+impl Fitted {
+    fn new(value: Value) -> Self {
+        match value {
+            Value::Number(number) => Fitted::Number(number),
+            Value::Bool(b) => Fitted::Bool(b),
+            other => Fitted::Other(Box::new(other)),
+        }
+    }
+
+    /// The value, for serde to read.
+    pub(super) fn into_value(self) -> Value {
+        match self {
+            Fitted::Number(number) => Value::Number(number),
+            Fitted::Bool(b) => Value::Bool(b),
+            Fitted::Other(value) => *value,
+        }
+    }
 }
 
 /// An open object or array.
@@ -517,11 +545,20 @@ impl<'de, 'a> Lexer<'de, 'a> {
         Ok(true)
     }
 
+    /// Keeps `tok` for serde. The token kept before was taken (a reader peeks only when none
+    /// is kept): the check is made here, which costs less than the call that drops it.
+    #[inline(always)]
+    fn peek(&mut self, tok: Tok<'de>) {
+        if let Some(before) = self.peeked.replace(tok) {
+            drop(before);
+        }
+    }
+
     /// Keeps `tok` for serde, fitted to `schema` first when there is a fitter.
     #[inline(always)]
     fn settle(&mut self, tok: Tok<'de>, schema: Option<&'a Value>) -> Result<(), Stop> {
         if self.fit.is_none() {
-            self.peeked = Some(tok);
+            self.peek(tok);
             return Ok(());
         }
         self.fit_token(tok, schema)
@@ -531,7 +568,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
     #[inline(never)]
     fn fit_token(&mut self, tok: Tok<'de>, schema: Option<&'a Value>) -> Result<(), Stop> {
         let Some(fit) = &self.fit else {
-            self.peeked = Some(tok);
+            self.peek(tok);
             return Ok(());
         };
         if let Tok::Open { object } = tok {
@@ -540,7 +577,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
                 Some(schema) => self.open_schema = schema,
                 None => return Err(self.bail()),
             }
-            self.peeked = Some(tok);
+            self.peek(tok);
             return Ok(());
         }
         let token = match &tok {
@@ -572,10 +609,10 @@ impl<'de, 'a> Lexer<'de, 'a> {
         );
         let tok = match fitted {
             Some(None) => tok,
-            Some(Some(value)) => Tok::Fitted(Box::new(value)),
+            Some(Some(value)) => Tok::Fitted(Fitted::new(value)),
             None => return Err(self.bail()),
         };
-        self.peeked = Some(tok);
+        self.peek(tok);
         Ok(())
     }
 }
