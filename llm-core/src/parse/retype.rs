@@ -453,6 +453,7 @@ impl<'t> Token<'t> {
 /// added to `fixes`), no answer when the tree path would do something else. `value` gives the
 /// token as the repairer's tree holds it, `path` where it is; both are asked for only when the
 /// token does not fit.
+#[inline]
 pub(super) fn scalar<'a>(
     fit: &Fitter<'a>,
     schema: Option<&'a Value>,
@@ -542,6 +543,7 @@ fn null_only(schema: &Value) -> bool {
 
 /// Whether the scalar `token` fits the schema whose keywords are `keys` as it is: what the tree
 /// path would keep unchanged without a fix. False when unsure; the fitter then decides.
+#[inline]
 fn fits(keys: Keywords<'_>, token: Token<'_>) -> bool {
     if let Some(allowed) = keys.enumeration.and_then(Value::as_array) {
         return token

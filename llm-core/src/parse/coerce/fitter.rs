@@ -139,6 +139,7 @@ impl<'a> Fitter<'a> {
     /// What is remembered about `schema` (`what`: which question), which `find` gives: found once
     /// for each (the schemas live as long as the fitter and do not change, so the same address is
     /// the same schema).
+    #[inline]
     fn remember(
         &self,
         schema: &'a Value,
@@ -160,6 +161,7 @@ impl<'a> Fitter<'a> {
     }
 
     /// The shape of `schema`, which `find` gives (see [`remember`](Self::remember)).
+    #[inline]
     pub(in crate::parse) fn remembered(
         &self,
         schema: &'a Value,

@@ -85,6 +85,7 @@ impl std::io::Write for Bounded {
 
 /// A keyword of a schema object. Schema objects have a few keys: comparing them costs less than
 /// hashing the key.
+#[inline]
 pub(super) fn kw<'v>(schema: &'v Value, key: &str) -> Option<&'v Value> {
     member(schema.as_object()?, key)
 }
