@@ -412,14 +412,19 @@ impl<'de, 'a> Lexer<'de, 'a> {
             Some(b) => b,
         };
         self.after_comma = false;
-        let key = match first {
+        // The key's text when it is in the reply, `None` when it was decoded into the scratch
+        // buffer. Its pointer and length stay in registers: a `Cow` made once and copied into
+        // the list of keys and the frame is read back from memory right after it was written,
+        // which stalls the processor.
+        let key: Option<&'de str> = match first {
             b'"' | b'\'' => {
                 if first == b'\'' {
                     self.fix(FixKind::SingleQuotes);
                 }
-                match self.string(first)? {
-                    (Some(text), true) => Cow::Borrowed(text),
-                    (None, true) => Cow::Owned(self.scratch.clone()),
+                let start = self.pos + 1;
+                let read = self.string(first)?;
+                match (read.text(self.src, start), read.closed()) {
+                    (text, true) => text,
                     (_, false) => {
                         // The text ended inside the key: the member is dropped.
                         self.fix(FixKind::ClosedString);
@@ -450,7 +455,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
                 self.fix(FixKind::UnquotedKey);
                 let key = &self.src[self.pos..end];
                 self.pos = end;
-                Cow::Borrowed(key)
+                Some(key)
             }
             _ => return Err(self.bail()),
         };
@@ -459,8 +464,9 @@ impl<'de, 'a> Lexer<'de, 'a> {
             return Err(self.bail());
         };
         let keys = self.keys.get(frame.keys_from..).unwrap_or_default();
-        let bit = key_bit(&key);
-        let repeated = frame.key_bits & bit != 0 && keys.contains(&key);
+        let text = key.unwrap_or(self.scratch.as_str());
+        let bit = key_bit(text);
+        let repeated = frame.key_bits & bit != 0 && keys.iter().any(|k| k.as_ref() == text);
         frame.key_bits |= bit;
         if keys.len() >= MAX_KEYS || (repeated && !repeats) {
             return Err(self.bail());
@@ -470,14 +476,16 @@ impl<'de, 'a> Lexer<'de, 'a> {
                 // Room for a reply's usual objects and the ones they nest in, at once.
                 self.keys.reserve(32);
             }
-            // A borrowed key (the usual) is copied in place; `Cow::clone` is a call.
-            self.keys.push(match &key {
-                Cow::Borrowed(key) => Cow::Borrowed(*key),
-                Cow::Owned(key) => Cow::Owned(key.clone()),
+            self.keys.push(match key {
+                Some(key) => Cow::Borrowed(key),
+                None => Cow::Owned(self.scratch.clone()),
             });
         }
         frame.repeated = repeated;
-        frame.key = Some(key);
+        frame.key = Some(match key {
+            Some(key) => Cow::Borrowed(key),
+            None => Cow::Owned(self.scratch.clone()),
+        });
         match self.skip(Expect::Other)? {
             Some(b':') => self.pos += 1,
             Some(b'=') => {
@@ -498,11 +506,11 @@ impl<'de, 'a> Lexer<'de, 'a> {
             Some(b'}' | b']' | b',' | b':') => return Err(self.bail()),
             Some(_) => {}
         }
-        let tok = self.token()?;
+        self.peek_token()?;
         let schema = match &self.fit {
-            None => None,
+            None => return Ok(true),
             Some(fit) => {
-                let null = matches!(tok, Tok::Lit("null"));
+                let null = matches!(self.peeked, Some(Tok::Lit("null")));
                 let frame = self.frames.last();
                 let key = frame.and_then(|f| f.key.as_deref()).unwrap_or_default();
                 match frame.and_then(|f| f.members.member(fit, key, null)) {
@@ -511,7 +519,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
                 }
             }
         };
-        self.settle(tok, schema)?;
+        self.fit_token(schema)?;
         Ok(true)
     }
 
@@ -535,38 +543,29 @@ impl<'de, 'a> Lexer<'de, 'a> {
             Some(b'}' | b',' | b':') => return Err(self.bail()),
             Some(_) => {}
         }
-        let tok = self.token()?;
-        let schema = self
-            .frames
-            .last()
-            .and_then(|f| f.items.item(f.index))
-            .filter(|_| self.fit.is_some());
-        self.settle(tok, schema)?;
+        self.peek_token()?;
+        if self.fit.is_some() {
+            let schema = self.frames.last().and_then(|f| f.items.item(f.index));
+            self.fit_token(schema)?;
+        }
         Ok(true)
     }
 
     /// Keeps `tok` for serde. The token kept before was taken (a reader peeks only when none
     /// is kept): the check is made here, which costs less than the call that drops it.
     #[inline(always)]
-    fn peek(&mut self, tok: Tok<'de>) {
+    pub(super) fn peek(&mut self, tok: Tok<'de>) {
         if let Some(before) = self.peeked.replace(tok) {
             drop(before);
         }
     }
 
-    /// Keeps `tok` for serde, fitted to `schema` first when there is a fitter.
-    #[inline(always)]
-    fn settle(&mut self, tok: Tok<'de>, schema: Option<&'a Value>) -> Result<(), Stop> {
-        if self.fit.is_none() {
-            self.peek(tok);
-            return Ok(());
-        }
-        self.fit_token(tok, schema)
-    }
-
-    /// [`settle`](Self::settle) with a fitter.
+    /// The peeked token fitted to `schema`, with the fitter.
     #[inline(never)]
-    fn fit_token(&mut self, tok: Tok<'de>, schema: Option<&'a Value>) -> Result<(), Stop> {
+    fn fit_token(&mut self, schema: Option<&'a Value>) -> Result<(), Stop> {
+        let Some(tok) = self.peeked.take() else {
+            return Err(self.bail());
+        };
         let Some(fit) = &self.fit else {
             self.peek(tok);
             return Ok(());

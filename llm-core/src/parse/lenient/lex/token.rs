@@ -87,23 +87,28 @@ impl<'de> Lexer<'de, '_> {
         };
     }
 
-    /// Reads the token of the value at `pos` (not a container's: that opens later).
-    pub(super) fn token(&mut self) -> Result<Tok<'de>, Stop> {
+    /// Reads the token of the value at `pos` (not a container's: that opens later) and keeps it
+    /// for serde. It is written where it is kept: a token returned, then copied there, is read
+    /// back whole right after its parts were written, which stalls the processor.
+    #[inline(always)]
+    pub(super) fn peek_token(&mut self) -> Result<(), Stop> {
         self.after_comma = false;
         let first = match self.bytes.get(self.pos) {
             Some(&b) => b,
             None => return Err(self.bail()),
         };
         match first {
-            b'{' | b'[' => Ok(Tok::Open {
+            b'{' | b'[' => self.peek(Tok::Open {
                 object: first == b'{',
             }),
             b'"' | b'\'' => {
                 if first == b'\'' {
                     self.fix(FixKind::SingleQuotes);
                 }
-                let (text, closed) = self.string(first)?;
-                if closed {
+                let start = self.pos + 1;
+                let read = self.string(first)?;
+                let text = read.text(self.src, start);
+                if read.closed() {
                     // A closing quote ends a value before a comma, a bracket, a colon or a
                     // comment; anything else may make it text.
                     let mut next = self.pos;
@@ -119,15 +124,17 @@ impl<'de> Lexer<'de, '_> {
                 } else {
                     self.fix(FixKind::ClosedString);
                 }
-                Ok(Tok::Str(text))
+                self.peek(Tok::Str(text));
             }
-            b if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'+') => self.word(),
-            _ => Err(self.bail()),
+            b if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'+') => self.word()?,
+            _ => return Err(self.bail()),
         }
+        Ok(())
     }
 
-    /// An unquoted value that ends at a comma, a bracket, a newline or the end of the text.
-    pub(super) fn word(&mut self) -> Result<Tok<'de>, Stop> {
+    /// An unquoted value that ends at a comma, a bracket, a newline or the end of the text, kept
+    /// for serde.
+    pub(super) fn word(&mut self) -> Result<(), Stop> {
         let start = self.pos;
         let end = self.word_end(start);
         let mut after = end;
@@ -154,7 +161,7 @@ impl<'de> Lexer<'de, '_> {
             self.fix(FixKind::CompletedLiteral);
             word = literal;
         }
-        Ok(match word {
+        let tok = match word {
             "true" => Tok::Lit("true"),
             "false" => Tok::Lit("false"),
             "null" => Tok::Lit("null"),
@@ -178,7 +185,9 @@ impl<'de> Lexer<'de, '_> {
                 Tok::Num(&self.src[start..end])
             }
             _ => return Err(self.bail()),
-        })
+        };
+        self.peek(tok);
+        Ok(())
     }
 
     /// Where a run of the characters of an unquoted word starting at `from` ends.
@@ -190,9 +199,11 @@ impl<'de> Lexer<'de, '_> {
             .unwrap_or(rest.len())
     }
 
-    /// Reads the string whose opening `quote` is at `pos`: its text (borrowed, or `None` when
-    /// decoded into the scratch buffer) and whether it was closed (not cut off by the end).
-    pub(super) fn string(&mut self, quote: u8) -> Result<(Option<&'de str>, bool), Stop> {
+    /// Reads the string whose opening `quote` is at `pos`: where its text ends, whether it was
+    /// decoded into the scratch buffer and whether it was closed (not cut off by the end). Told
+    /// in two words, which come back in registers: a caller reading a returned `&str` back
+    /// from memory right after it was written stalls the processor.
+    pub(super) fn string(&mut self, quote: u8) -> Result<StrRead, Stop> {
         let start = self.pos + 1;
         // `”` also closes a double-quoted string; a single-quoted one ends only at `'`.
         let (src, bytes) = (self.src, self.bytes);
@@ -211,17 +222,17 @@ impl<'de> Lexer<'de, '_> {
                     self.pos = bytes.len();
                     if owned {
                         self.scratch.push_str(&src[seg..]);
-                        return Ok((None, false));
+                        return Ok(StrRead::new(bytes.len(), StrEnd::ScratchCut));
                     }
-                    return Ok((Some(&src[start..]), false));
+                    return Ok(StrRead::new(bytes.len(), StrEnd::Cut));
                 }
                 Some(&b) if b == quote => {
                     self.pos = i + 1;
                     if owned {
                         self.scratch.push_str(&src[seg..i]);
-                        return Ok((None, true));
+                        return Ok(StrRead::new(i, StrEnd::Scratch));
                     }
-                    return Ok((Some(&src[start..i]), true));
+                    return Ok(StrRead::new(i, StrEnd::Closed));
                 }
                 Some(0xE2) => {
                     if bytes.get(i + 1..i + 3) == Some(&[0x80, 0x9D]) {
@@ -298,5 +309,45 @@ impl<'de> Lexer<'de, '_> {
             }
         }
         Ok(value)
+    }
+}
+
+/// A string [`Lexer::string`] read: its text ends at `end` (in the source, or in the scratch
+/// buffer when it was decoded there).
+#[derive(Clone, Copy)]
+pub(super) struct StrRead {
+    end: usize,
+    how: StrEnd,
+}
+
+/// How a string ended, and where its text is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StrEnd {
+    /// At its closing quote; its text is in the source.
+    Closed,
+    /// At its closing quote; its text was decoded into the scratch buffer.
+    Scratch,
+    /// At the end of the text, before any closing quote; its text is in the source.
+    Cut,
+    /// At the end of the text; its text was decoded into the scratch buffer.
+    ScratchCut,
+}
+
+impl StrRead {
+    fn new(end: usize, how: StrEnd) -> Self {
+        Self { end, how }
+    }
+
+    /// Whether the closing quote was found.
+    pub(super) fn closed(self) -> bool {
+        matches!(self.how, StrEnd::Closed | StrEnd::Scratch)
+    }
+
+    /// Its text in `src`, where it starts at `start`; `None` when it is in the scratch buffer.
+    pub(super) fn text(self, src: &str, start: usize) -> Option<&str> {
+        match self.how {
+            StrEnd::Closed | StrEnd::Cut => src.get(start..self.end),
+            StrEnd::Scratch | StrEnd::ScratchCut => None,
+        }
     }
 }
