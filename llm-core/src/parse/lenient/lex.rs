@@ -99,8 +99,10 @@ struct Frame<'de, 'a> {
     index: usize,
     /// Whether a member or element was just read (a comma or the end comes next).
     after_value: bool,
-    /// Where its keys start in the reader's stack of keys (see [`Lexer::keys`]).
+    /// Where its keys start in the reader's stacks of keys (see [`Lexer::keys`]).
     keys_from: usize,
+    /// Where its keys decoded from escapes start in [`Lexer::owned_keys`].
+    owned_keys_from: usize,
     /// A bit for each of its keys (see [`key_bit`]): a key whose bit is clear is new, and its
     /// keys need not be compared with it.
     key_bits: u64,
@@ -118,8 +120,12 @@ pub(super) struct Lexer<'de, 'a> {
     pos: usize,
     frames: Vec<Frame<'de, 'a>>,
     /// The keys read in each open object, to notice a repeated one: only the innermost object
-    /// reads keys, so they stack, each object's from its frame's `keys_from`.
-    keys: Vec<Cow<'de, str>>,
+    /// reads keys, so they stack, each object's from its frame's `keys_from`. A key is kept as
+    /// it is in the text (two words, handed over in registers); one decoded from escapes (rare)
+    /// is kept in `owned_keys`.
+    keys: Vec<&'de str>,
+    /// The keys decoded from escapes, stacked as `keys` are.
+    owned_keys: Vec<String>,
     /// The repairs, in the order the repairer records them.
     pub(super) fixes: Vec<Fix>,
     /// The conversions coercion made (only with a fitter).
@@ -182,6 +188,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
             pos: 0,
             frames: Vec::new(),
             keys: Vec::new(),
+            owned_keys: Vec::new(),
             fixes: FIXES
                 .with(|kept| {
                     kept.try_borrow_mut()
@@ -307,6 +314,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
             index: 0,
             after_value: false,
             keys_from: self.keys.len(),
+            owned_keys_from: self.owned_keys.len(),
             key_bits: 0,
             repeated: false,
             members,
@@ -319,6 +327,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
     fn close(&mut self) {
         if let Some(frame) = self.frames.pop() {
             self.keys.truncate(frame.keys_from);
+            self.owned_keys.truncate(frame.owned_keys_from);
         }
         self.placed();
     }
@@ -464,22 +473,29 @@ impl<'de, 'a> Lexer<'de, 'a> {
             return Err(self.bail());
         };
         let keys = self.keys.get(frame.keys_from..).unwrap_or_default();
+        let owned = self
+            .owned_keys
+            .get(frame.owned_keys_from..)
+            .unwrap_or_default();
         let text = key.unwrap_or(self.scratch.as_str());
         let bit = key_bit(text);
-        let repeated = frame.key_bits & bit != 0 && keys.iter().any(|k| k.as_ref() == text);
+        let repeated =
+            frame.key_bits & bit != 0 && (keys.contains(&text) || owned.iter().any(|k| k == text));
         frame.key_bits |= bit;
-        if keys.len() >= MAX_KEYS || (repeated && !repeats) {
+        if keys.len() + owned.len() >= MAX_KEYS || (repeated && !repeats) {
             return Err(self.bail());
         }
         if !repeated {
-            if self.keys.capacity() == 0 {
-                // Room for a reply's usual objects and the ones they nest in, at once.
-                self.keys.reserve(32);
+            match key {
+                Some(key) => {
+                    if self.keys.capacity() == 0 {
+                        // Room for a reply's usual objects and the ones they nest in, at once.
+                        self.keys.reserve(32);
+                    }
+                    self.keys.push(key);
+                }
+                None => self.owned_keys.push(self.scratch.clone()),
             }
-            self.keys.push(match key {
-                Some(key) => Cow::Borrowed(key),
-                None => Cow::Owned(self.scratch.clone()),
-            });
         }
         frame.repeated = repeated;
         frame.key = Some(match key {

@@ -491,7 +491,7 @@ fn deep_nesting_and_repeated_keys_are_left_to_the_repair_path() {
 }
 
 /// Each object notices a key it repeats, and only its own: the same key in the objects around
-/// it or beside it is no repeat.
+/// it or beside it is no repeat. A key decoded from escapes is compared with the others too.
 #[test]
 fn each_object_notices_only_its_own_repeated_keys() {
     let pad = " ".repeat(256);
@@ -500,6 +500,13 @@ fn each_object_notices_only_its_own_repeated_keys() {
         (r#"{"a": {"x": 1, "x": 2}, "x": 3}"#, 1),
         (r#"{"a": [{"k": 1}, {"k": 2, "k": 3}], "k": 4}"#, 1),
         (r#"{"k": 1, "a": {"k": 2}, "k": 3}"#, 1),
+        // A key written with an escape is the same key as one written without.
+        (r#"{"ab": 1, "a\u0062": 2}"#, 1),
+        (r#"{"a\u0062": 1, "ab": 2}"#, 1),
+        (r#"{"a\u0062": 1, "x": {"a\u0062": 2}, "a\u0062": 3}"#, 1),
+        (r#"{"x": {"a\u0062": 1}, "ab": 2, "y": {"ab": 3}}"#, 0),
+        // `ct` has the bit of `ab` (see `key_bit`): the keys are compared.
+        (r#"{"x": {"a\u0062": 1}, "ct": 2, "ab": 3}"#, 0),
     ] {
         let text = format!("{text}{pad}");
         let (value, fixes, _) =
