@@ -246,15 +246,17 @@ impl<'de, 'a> Lexer<'de, 'a> {
             .is_some_and(|end| !self.src[end..].trim().is_empty())
     }
 
-    /// The path of the value being read, as the repairer names it.
-    fn path(&self) -> FieldPath {
-        path_of(&self.frames)
-    }
-
+    /// Records a repair of `kind` at the path of the value being read. The path is written in
+    /// place, in the list, rather than made first and then copied in.
     #[inline(never)]
     pub(super) fn fix(&mut self, kind: FixKind) {
-        let path = self.path();
-        self.fixes.push(Fix { kind, path });
+        self.fixes.push(Fix {
+            kind,
+            path: FieldPath::root(),
+        });
+        if let Some(fix) = self.fixes.last_mut() {
+            push_path(&mut fix.path, &self.frames);
+        }
     }
 
     /// The fixes recorded, in a list of their size: `first` (how the text was found), the
@@ -647,6 +649,12 @@ fn key_bit(key: &str) -> u64 {
 /// array's index.
 fn path_of(frames: &[Frame<'_, '_>]) -> FieldPath {
     let mut path = FieldPath::root();
+    push_path(&mut path, frames);
+    path
+}
+
+/// Appends to `path` the segments of [`path_of`]`(frames)`.
+fn push_path(path: &mut FieldPath, frames: &[Frame<'_, '_>]) {
     for frame in frames {
         if !frame.object {
             path.push(PathSegment::Index(frame.index));
@@ -654,5 +662,4 @@ fn path_of(frames: &[Frame<'_, '_>]) -> FieldPath {
             path.push(PathSegment::Key(CompactString::new(key)));
         }
     }
-    path
 }
