@@ -578,37 +578,39 @@ impl<'de, 'a> Lexer<'de, 'a> {
         }
     }
 
-    /// The peeked token fitted to `schema`, with the fitter.
+    /// The peeked token fitted to `schema`, with the fitter. It is looked at where it is kept,
+    /// and replaced only when coercion changed it: taken out whole, right after it was written,
+    /// it would be read back from memory before its parts were stored, which stalls the
+    /// processor.
     #[inline(never)]
     fn fit_token(&mut self, schema: Option<&'a Value>) -> Result<(), Stop> {
-        let Some(tok) = self.peeked.take() else {
-            return Err(self.bail());
-        };
         let Some(fit) = &self.fit else {
-            self.peek(tok);
             return Ok(());
         };
-        if let Tok::Open { object } = tok {
+        let Some(tok) = &self.peeked else {
+            return Err(self.bail());
+        };
+        if let Tok::Open { object } = *tok {
             let kind = if object { "object" } else { "array" };
             match retype::container(fit, schema, kind) {
                 Some(schema) => self.open_schema = schema,
                 None => return Err(self.bail()),
             }
-            self.peek(tok);
             return Ok(());
         }
-        let token = match &tok {
+        let scratch = self.scratch.as_str();
+        let token = match tok {
             Tok::Str(text) => Token::Str {
-                text: text.unwrap_or(self.scratch.as_str()),
+                text: text.unwrap_or(scratch),
                 escaped: false,
             },
             Tok::Num(text) => Token::Raw(text),
             Tok::Lit(text) => Token::Raw(text),
             Tok::Open { .. } | Tok::Fitted(_) => Token::Raw(""),
         };
-        let (frames, scratch) = (&self.frames, self.scratch.as_str());
+        let frames = &self.frames;
         let value = || {
-            Some(match &tok {
+            Some(match tok {
                 Tok::Str(text) => Value::String(text.unwrap_or(scratch).to_owned()),
                 Tok::Num(text) => Value::Number(number(text)?),
                 Tok::Lit("true") => Value::Bool(true),
@@ -624,13 +626,14 @@ impl<'de, 'a> Lexer<'de, 'a> {
             || path_of(frames),
             &mut self.coerced,
         );
-        let tok = match fitted {
-            Some(None) => tok,
-            Some(Some(value)) => Tok::Fitted(Fitted::new(value)),
-            None => return Err(self.bail()),
-        };
-        self.peek(tok);
-        Ok(())
+        match fitted {
+            Some(None) => Ok(()),
+            Some(Some(value)) => {
+                self.peeked = Some(Tok::Fitted(Fitted::new(value)));
+                Ok(())
+            }
+            None => Err(self.bail()),
+        }
     }
 }
 
