@@ -83,31 +83,45 @@ impl<'de> Lexer<'de, '_> {
 }
 
 /// Reads the peeked scalar with `$method` the way `serde_json` reads it from the repaired text.
+///
+/// A string, number or literal is read where it is kept, its parts copied out: the token moved
+/// out whole, right after it was written, would be read back from memory before its parts were
+/// stored, which stalls the processor.
 macro_rules! leaf {
     ($lx:expr, $method:ident($($arg:expr),*), $visitor:expr) => {{
         let lx = $lx;
         if lx.peeked_open().is_some() {
             return Err(lx.mismatch());
         }
-        let read = match lx.take()? {
-            Tok::Open { .. } => Err(Stop::Serde),
-            Tok::Str(text) => StrDe {
-                borrowed: text,
-                copied: &lx.scratch,
-                key: false,
+        let read = match lx.peeked {
+            Some(Tok::Str(text)) => {
+                lx.consume();
+                StrDe {
+                    borrowed: text,
+                    copied: &lx.scratch,
+                    key: false,
+                }
+                .$method($($arg,)* $visitor)
             }
-            .$method($($arg,)* $visitor),
-            Tok::Num(text) if lx.untyped => match number(text) {
-                Some(n) => n.$method($($arg,)* $visitor).map_err(Stop::from),
-                None => Err(Stop::Bail),
+            Some(Tok::Num(text)) if lx.untyped => {
+                lx.consume();
+                match number(text) {
+                    Some(n) => n.$method($($arg,)* $visitor).map_err(Stop::from),
+                    None => Err(Stop::Bail),
+                }
+            }
+            Some(Tok::Num(text) | Tok::Lit(text)) => {
+                lx.consume();
+                serde_json::Deserializer::from_str(text)
+                    .$method($($arg,)* $visitor)
+                    .map_err(Stop::from)
+            }
+            _ => match lx.take()? {
+                Tok::Fitted(value) => {
+                    value.into_value().$method($($arg,)* $visitor).map_err(Stop::from)
+                }
+                _ => Err(Stop::Serde),
             },
-            Tok::Num(text) => serde_json::Deserializer::from_str(text)
-                .$method($($arg,)* $visitor)
-                .map_err(Stop::from),
-            Tok::Lit(text) => serde_json::Deserializer::from_str(text)
-                .$method($($arg,)* $visitor)
-                .map_err(Stop::from),
-            Tok::Fitted(value) => value.into_value().$method($($arg,)* $visitor).map_err(Stop::from),
         };
         lx.check(read)
     }};

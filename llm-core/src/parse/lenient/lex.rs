@@ -294,6 +294,14 @@ impl<'de, 'a> Lexer<'de, 'a> {
         }
     }
 
+    /// The peeked scalar was read where it is kept (its parts copied out): it is dropped, and
+    /// its container moves on.
+    #[inline]
+    pub(super) fn consume(&mut self) {
+        self.peeked = None;
+        self.placed();
+    }
+
     /// Consumes the `{` or `[` of the peeked container and opens it; the depth it opened at.
     pub(super) fn open(&mut self) -> Result<usize, Stop> {
         let object = match self.peeked.take() {
