@@ -81,10 +81,9 @@ enum Frame {
 }
 
 impl Frame {
-    /// An empty object, or an empty array. An object has room for a few members from the start:
-    /// most have several, and growing its map member by member rehashes it.
-    /// An empty object (`object`) or array; an object has room for a usual object's members
-    /// when its members are kept (`keeps`).
+    /// An empty object (`object`) or array. An object whose members are kept (`keeps`) has room
+    /// for a few from the start: most have several, and growing its map member by member
+    /// rehashes it.
     fn empty(object: bool, keeps: bool) -> Frame {
         if object {
             Frame::Object {

@@ -440,9 +440,7 @@ impl<'de, 'a> Lexer<'de, 'a> {
                 if first == b'\'' {
                     self.fix(FixKind::SingleQuotes);
                 }
-                let start = self.pos + 1;
-                let read = self.string(first)?;
-                match (read.text(self.src, start), read.closed()) {
+                match self.quoted(first)? {
                     (text, true) => text,
                     (_, false) => {
                         // The text ended inside the key: the member is dropped.

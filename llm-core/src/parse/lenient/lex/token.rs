@@ -105,10 +105,8 @@ impl<'de> Lexer<'de, '_> {
                 if first == b'\'' {
                     self.fix(FixKind::SingleQuotes);
                 }
-                let start = self.pos + 1;
-                let read = self.string(first)?;
-                let text = read.text(self.src, start);
-                if read.closed() {
+                let (text, closed) = self.quoted(first)?;
+                if closed {
                     // A closing quote ends a value before a comma, a bracket, a colon or a
                     // comment; anything else may make it text.
                     let mut next = self.pos;
@@ -199,11 +197,22 @@ impl<'de> Lexer<'de, '_> {
             .unwrap_or(rest.len())
     }
 
-    /// Reads the string whose opening `quote` is at `pos`: where its text ends, whether it was
-    /// decoded into the scratch buffer and whether it was closed (not cut off by the end). Told
-    /// in two words, which come back in registers: a caller reading a returned `&str` back
-    /// from memory right after it was written stalls the processor.
-    pub(super) fn string(&mut self, quote: u8) -> Result<StrRead, Stop> {
+    /// Reads the string whose opening `quote` is at `pos`: its text (borrowed, or `None` when
+    /// decoded into the scratch buffer) and whether it was closed (not cut off by the end).
+    ///
+    /// Inlined into its callers, over [`string`](Self::string), which tells where the text ends
+    /// in two words that come back in registers: a returned `&str` read back from memory right
+    /// after it was written stalls the processor.
+    #[inline(always)]
+    pub(super) fn quoted(&mut self, quote: u8) -> Result<(Option<&'de str>, bool), Stop> {
+        let start = self.pos + 1;
+        let read = self.string(quote)?;
+        Ok((read.text(self.src, start), read.closed()))
+    }
+
+    /// [`quoted`](Self::quoted)'s scan: where the string's text ends, whether it was decoded
+    /// into the scratch buffer and whether it was closed.
+    fn string(&mut self, quote: u8) -> Result<StrRead, Stop> {
         let start = self.pos + 1;
         // `”` also closes a double-quoted string; a single-quoted one ends only at `'`.
         let (src, bytes) = (self.src, self.bytes);
@@ -315,7 +324,7 @@ impl<'de> Lexer<'de, '_> {
 /// A string [`Lexer::string`] read: its text ends at `end` (in the source, or in the scratch
 /// buffer when it was decoded there).
 #[derive(Clone, Copy)]
-pub(super) struct StrRead {
+struct StrRead {
     end: usize,
     how: StrEnd,
 }
@@ -339,12 +348,12 @@ impl StrRead {
     }
 
     /// Whether the closing quote was found.
-    pub(super) fn closed(self) -> bool {
+    fn closed(self) -> bool {
         matches!(self.how, StrEnd::Closed | StrEnd::Scratch)
     }
 
     /// Its text in `src`, where it starts at `start`; `None` when it is in the scratch buffer.
-    pub(super) fn text(self, src: &str, start: usize) -> Option<&str> {
+    fn text(self, src: &str, start: usize) -> Option<&str> {
         match self.how {
             StrEnd::Closed | StrEnd::Cut => src.get(start..self.end),
             StrEnd::Scratch | StrEnd::ScratchCut => None,
